@@ -1,0 +1,83 @@
+"""Configuration classes, read from the environment (and `.env` when present)."""
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent
+load_dotenv(BASE_DIR / ".env")
+
+DEV_SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 - refused by ProductionConfig
+
+
+def _int(name: str, default: int) -> int:
+    """Read an integer setting, naming the variable when it is not a number."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+class Config:
+    """Development defaults: works over plain http://127.0.0.1 with SQLite in instance/."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PRIVACY_MIN_ORGS = _int("PRIVACY_MIN_ORGS", 5)
+    REPORTING_CURRENCY = os.environ.get("REPORTING_CURRENCY", "USD").upper()
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "channel-voice@localhost")
+    INVITATION_DAYS = _int("INVITATION_DAYS", 14)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the signed session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PRODUCTION = False
+
+
+class TestConfig(Config):
+    """Isolated settings for the test suite; the database comes from TEST_DATABASE_URL."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    LOGIN_RATE_LIMIT = "10000 per minute"  # a test lowers it to check the limit itself
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing for tests only
+    PRIVACY_MIN_ORGS = 5
+    REPORTING_CURRENCY = "USD"
+    MAIL_SERVER = ""
+
+
+class ProductionConfig(Config):
+    """Chosen with PORTAL_CONFIG=production: secure cookies and a real SECRET_KEY required."""
+
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {"development": Config, "production": ProductionConfig, "test": TestConfig}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by PORTAL_CONFIG (default: development)."""
+    name = os.environ.get("PORTAL_CONFIG", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ValueError(
+            f"PORTAL_CONFIG must be one of {', '.join(sorted(CONFIGS))}, got {name!r}"
+        ) from None

@@ -1,0 +1,76 @@
+"""Channel Voice: the application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.engine import make_url
+
+from config import Config
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration breaks a rule the portal relies on."""
+
+
+def check_config(app: Flask) -> None:
+    """Refuse to start with settings that would break the privacy promise or security."""
+    if app.config["PRIVACY_MIN_ORGS"] < 3:
+        raise ConfigurationError(
+            f"PRIVACY_MIN_ORGS must be at least 3 (got {app.config['PRIVACY_MIN_ORGS']}): "
+            "smaller groups would expose single organisations' figures."
+        )
+    if app.config.get("PRODUCTION"):
+        from config import DEV_SECRET_KEY
+
+        key = app.config.get("SECRET_KEY") or ""
+        if key == DEV_SECRET_KEY or len(key) < 32:
+            raise ConfigurationError(
+                "Production needs SECRET_KEY set to a random value of at least 32 characters."
+            )
+
+
+def ensure_sqlite_dir(uri: str) -> None:
+    """Create the folder of a file-based SQLite database (instance/ by default)."""
+    url = make_url(uri)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
+    """Build the app: load configuration, bind extensions, register blueprints and commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    check_config(app)
+    ensure_sqlite_dir(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from portal import auth, sqlite
+
+    sqlite.install_pragmas(app)
+    auth.init_login(login_manager)
+
+    from portal.admin.routes import bp as admin_bp
+    from portal.auth.routes import bp as auth_bp
+    from portal.errors.handlers import bp as errors_bp
+    from portal.main.routes import bp as main_bp
+    from portal.org.routes import bp as org_bp
+
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(org_bp, url_prefix="/org")
+
+    from portal import cli, templating
+
+    cli.register(app)
+    templating.register(app)
+    return app

@@ -1,0 +1,1 @@
+"""Portal administration: organisations, users, invitations, the audit log."""

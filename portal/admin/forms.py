@@ -1,0 +1,60 @@
+"""Administration forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from portal.models import OrgKind, PartnerType, Region, Role, SizeBand
+from portal.models.accounts import EMAIL_MAX, NAME_MAX
+
+
+def optional_choices(enum_class) -> list[tuple[str, str]]:
+    return [("", "—"), *enum_class.choices()]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        "Name",
+        validators=[
+            DataRequired(),
+            Length(max=NAME_MAX, message=f"Use at most {NAME_MAX} characters."),
+        ],
+    )
+    slug = StringField(
+        "Slug (for URLs; made from the name when empty)",
+        validators=[Optional(), Length(max=80, message="Use at most 80 characters.")],
+    )
+    kind = SelectField("Kind", choices=OrgKind.choices(), default=OrgKind.PARTNER.value)
+    partner_type = SelectField("Partner type", choices=optional_choices(PartnerType))
+    region = SelectField("Region", choices=optional_choices(Region))
+    size_band = SelectField("Size (employees)", choices=optional_choices(SizeBand))
+    verified = BooleanField("Verified organisation")
+    submit = SubmitField("Save organisation")
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(
+        "E-mail address",
+        validators=[DataRequired(), Length(max=EMAIL_MAX), Email(check_deliverability=False)],
+    )
+    role = SelectField("Role", choices=Role.choices(), default=Role.PARTNER.value)
+    organisation = SelectField("Organisation", coerce=int)
+    is_org_manager = BooleanField("Manages their organisation (partners only)")
+    submit = SubmitField("Create invitation")
+
+
+class ColleagueInviteForm(FlaskForm):
+    email = EmailField(
+        "Colleague's e-mail address",
+        validators=[DataRequired(), Length(max=EMAIL_MAX), Email(check_deliverability=False)],
+    )
+    is_org_manager = BooleanField("Also manages our organisation")
+    submit = SubmitField("Create invitation")
+
+
+class UserForm(FlaskForm):
+    role = SelectField("Role", choices=Role.choices())
+    organisation = SelectField("Organisation", coerce=int)
+    is_org_manager = BooleanField("Manages their organisation (partners only)")
+    active = BooleanField("Active (may log in)")
+    submit = SubmitField("Save user")

@@ -1,0 +1,122 @@
+"""Admin pages under /admin."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.access import role_required
+from portal.admin import services
+from portal.admin.forms import InviteForm, OrganisationForm, UserForm
+from portal.auth.services import create_invitation
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.formtools import apply_error, form_status
+from portal.models import Organisation, Role, User
+from portal.pagination import page_args
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+@role_required(Role.ADMIN)
+def require_admin():
+    """Every admin page is for administrators only."""
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    names = db.session.execute(
+        select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    )
+    return [(0, "— none (administrators only) —"), *((i, n) for i, n in names)]
+
+
+@bp.route("/")
+def index():
+    return render_template("admin/index.html", counts=services.dashboard_counts())
+
+
+@bp.route("/organisations")
+def organisations():
+    rows = db.session.execute(services.organisations_query()).all()
+    return render_template("admin/organisations.html", rows=rows)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+def edit_organisation(organisation_id: int | None = None):
+    organisation = db.get_or_404(Organisation, organisation_id) if organisation_id else None
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            saved = services.save_organisation(current_user, organisation, **form.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash(f"Saved {saved.name}.", "success")
+            return redirect(url_for("admin.organisations"))
+    return render_template(
+        "admin/organisation_form.html", form=form, organisation=organisation
+    ), form_status(form)
+
+
+@bp.route("/users")
+def users():
+    search = request.args.get("q", "")[:100]
+    pagination = db.paginate(services.users_query(search), **page_args(per_page=50))
+    return render_template("admin/users.html", pagination=pagination, search=search)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user, organisation=user.organisation_id or 0)
+    form.organisation.choices = organisation_choices()
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation.data or 0)
+        try:
+            services.update_user(
+                current_user,
+                user,
+                Role(form.role.data),
+                organisation,
+                form.is_org_manager.data,
+                form.active.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash(f"Saved {user.email}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user), form_status(form)
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+def invite():
+    form = InviteForm()
+    form.organisation.choices = organisation_choices()
+    if form.validate_on_submit():
+        organisation = db.session.get(Organisation, form.organisation.data or 0)
+        try:
+            invitation, token = create_invitation(
+                current_user,
+                form.email.data,
+                Role(form.role.data),
+                organisation,
+                form.is_org_manager.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            link = url_for("auth.register", token=token, _external=True)
+            return render_template("invitation_created.html", invitation=invitation, link=link)
+    return render_template("admin/invite.html", form=form), form_status(form)
+
+
+@bp.route("/audit")
+def audit_log():
+    action = request.args.get("action", "")[:64]
+    pagination = db.paginate(services.audit_query(action), **page_args(per_page=50))
+    return render_template("admin/audit.html", pagination=pagination, action=action)

@@ -1,0 +1,148 @@
+"""Administration rules: organisations and user accounts."""
+
+import re
+import unicodedata
+
+from sqlalchemy import Select, func, select
+
+from portal import audit
+from portal.auth.services import check_role_fits
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.models import AuditEvent, Organisation, OrgKind, Role, User
+
+
+def slugify(text: str) -> str:
+    """A URL-safe, lower-case slug made of ASCII letters, digits and dashes."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
+
+
+def organisations_query() -> Select:
+    """All organisations with their member counts, by name."""
+    members = (
+        select(User.organisation_id, func.count(User.id).label("members"))
+        .group_by(User.organisation_id)
+        .subquery()
+    )
+    return (
+        select(Organisation, func.coalesce(members.c.members, 0).label("members"))
+        .outerjoin(members, members.c.organisation_id == Organisation.id)
+        .order_by(Organisation.name)
+    )
+
+
+def users_query(search: str = "") -> Select:
+    """Users, optionally filtered by a fragment of name or e-mail, by e-mail."""
+    query = select(User).order_by(User.email)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(
+            func.lower(User.email).like(pattern) | func.lower(User.display_name).like(pattern)
+        )
+    return query
+
+
+def audit_query(action: str = "") -> Select:
+    """Audit events, newest first, optionally of one action."""
+    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return query
+
+
+def _check_unique(organisation: Organisation | None, name: str, slug: str) -> None:
+    others = select(Organisation.id)
+    if organisation is not None and organisation.id is not None:
+        others = others.where(Organisation.id != organisation.id)
+    if db.session.scalar(others.where(func.lower(Organisation.name) == name.lower())):
+        raise ServiceError("Another organisation already has this name.", "name")
+    if db.session.scalar(others.where(Organisation.slug == slug)):
+        raise ServiceError("Another organisation already uses this slug.", "slug")
+
+
+def _check_partner_profile(kind: OrgKind, fields: dict) -> None:
+    if kind == OrgKind.PARTNER:
+        for field in ("partner_type", "region", "size_band"):
+            if not fields.get(field):
+                raise ServiceError("A partner organisation needs this.", field)
+
+
+def save_organisation(actor: User, organisation: Organisation | None, **fields) -> Organisation:
+    """Create (organisation=None) or update an organisation; every change is audited."""
+    name = fields["name"].strip()
+    slug = slugify(fields.get("slug") or name)
+    if not slug:
+        raise ServiceError("Use at least one letter or digit.", "slug")
+    kind = OrgKind(fields["kind"])
+    _check_partner_profile(kind, fields)
+    _check_unique(organisation, name, slug)
+    creating = organisation is None
+    if creating:
+        organisation = Organisation()
+        db.session.add(organisation)
+    elif organisation.kind != kind and organisation.members:
+        raise ServiceError("Move or remove this organisation's members before changing its kind.")
+    was_verified = bool(organisation.verified)
+    organisation.name, organisation.slug, organisation.kind = name, slug, kind
+    partner = kind == OrgKind.PARTNER
+    # Blank choices mean "none"; only partner organisations carry a segment profile.
+    organisation.partner_type = (fields.get("partner_type") or None) if partner else None
+    organisation.region = (fields.get("region") or None) if partner else None
+    organisation.size_band = (fields.get("size_band") or None) if partner else None
+    organisation.verified = bool(fields.get("verified"))
+    action = "organisation.create" if creating else "organisation.update"
+    audit.record(actor, action, slug, kind=kind.value)
+    if organisation.verified != was_verified:
+        audit.record(actor, "organisation.verify", slug, verified=organisation.verified)
+    db.session.commit()
+    return organisation
+
+
+def update_user(
+    actor: User,
+    user: User,
+    role: Role,
+    organisation: Organisation | None,
+    is_org_manager: bool,
+    active: bool,
+) -> User:
+    """Change a user's role, organisation, manager flag or active state (audited)."""
+    if user.id == actor.id and (role != Role.ADMIN or not active):
+        raise ServiceError("You cannot remove your own administrator access.")
+    check_role_fits(role, organisation)
+    changes = {}
+    if user.role != role:
+        changes["role"] = [user.role.value, role.value]
+    if user.organisation_id != (organisation.id if organisation else None):
+        changes["organisation"] = [
+            user.organisation.slug if user.organisation else None,
+            organisation.slug if organisation else None,
+        ]
+    manager = is_org_manager and role == Role.PARTNER
+    if user.is_org_manager != manager:
+        changes["is_org_manager"] = [user.is_org_manager, manager]
+    if user.active != active:
+        changes["active"] = [user.active, active]
+    if not changes:
+        return user
+    user.role, user.organisation, user.is_org_manager, user.active = (
+        role,
+        organisation,
+        manager,
+        active,
+    )
+    action = "user.role_change" if "role" in changes else "user.update"
+    audit.record(actor, action, user.email, **changes)
+    db.session.commit()
+    return user
+
+
+def dashboard_counts() -> dict[str, int]:
+    """Headline numbers for the admin home page."""
+    return {
+        "organisations": db.session.scalar(select(func.count(Organisation.id))) or 0,
+        "users": db.session.scalar(select(func.count(User.id))) or 0,
+        "inactive": db.session.scalar(select(func.count(User.id)).where(~User.active)) or 0,
+        "audit_events": db.session.scalar(select(func.count(AuditEvent.id))) or 0,
+    }

@@ -1,0 +1,59 @@
+"""Command-line interface: `flask --app wsgi <command>`."""
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from portal.auth.services import create_user
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.models import Organisation, Role
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Load the demo organisations, accounts and content (safe to run again)."""
+    from portal.demo import seed_demo
+
+    created = seed_demo()
+    if not any(created.values()):
+        click.echo("Demo data already present: nothing changed.")
+        return
+    summary = ", ".join(f"{count} {name}" for name, count in created.items() if count)
+    click.echo(f"Demo data loaded: {summary}. Log in with password 'demo-password'.")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--org", "org_slug", help="Slug of the user's organisation.")
+@click.option("--name", "display_name", help="Display name (default: the e-mail's local part).")
+@click.option("--manager", is_flag=True, help="Partner only: make the user an org manager.")
+@click.password_option(help="Password (asked for when not given).")
+def create_user_command(email, role, org_slug, display_name, manager, password):
+    """Create an account directly, e.g. the first administrator."""
+    organisation = None
+    if org_slug:
+        organisation = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+        if organisation is None:
+            raise click.ClickException(f"No organisation with slug {org_slug!r}.")
+    if len(password) < 10:
+        raise click.ClickException("The password needs at least 10 characters.")
+    try:
+        user = create_user(
+            email, Role(role), display_name or email.split("@")[0], password, organisation, manager
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to the app."""
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_user_command)

@@ -1,0 +1,59 @@
+"""Error pages: HTML for people, JSON for the API; a 500 rolls the session back."""
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db
+
+bp = Blueprint("errors", __name__)
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "You need to log in first.",
+    403: "Your account does not have access to this page.",
+    404: "There is nothing at this address.",
+    405: "This page does not accept that kind of request.",
+    410: "This link is no longer valid.",
+    413: "The file is too large.",
+    429: "Too many attempts. Please wait a minute and try again.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def render_error(code: int, title: str, message: str):
+    if wants_json():
+        return jsonify(error=title, message=message, status=code), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error: CSRFError):
+    return render_error(
+        400,
+        "Form expired",
+        "The form was missing its security token or it expired. Go back, reload the page and "
+        "submit again.",
+    )
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    code = error.code or 500
+    if code >= 500:
+        db.session.rollback()
+    return render_error(code, error.name, MESSAGES.get(code, error.description or ""))
+
+
+@bp.app_errorhandler(InternalServerError)
+def internal_error(error):
+    db.session.rollback()
+    return render_error(
+        500,
+        "Something went wrong",
+        "The portal hit an unexpected problem. Nothing you entered was half-saved; please try "
+        "again in a moment.",
+    )

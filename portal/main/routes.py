@@ -1,0 +1,30 @@
+"""/ and /healthz."""
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.extensions import db, limiter
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    """Landing page for visitors; a role-specific home for logged-in users."""
+    if current_user.is_authenticated:
+        return render_template("main/home.html")
+    return render_template("main/landing.html")
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    """JSON health check: 200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,183 @@
+"""Organisations, users and invitations."""
+
+import enum
+from datetime import datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.database import utcnow
+from portal.extensions import db
+
+
+def str_enum(enum_class: type[enum.Enum], length: int = 32) -> Enum:
+    """Store an enum by its value as a plain string column (portable across engines)."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members print as human labels."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+
+class Role(LabelledEnum):
+    PARTNER = "partner"
+    EDITOR = "editor"
+    VENDOR = "vendor"
+    ADMIN = "admin"
+
+
+class OrgKind(LabelledEnum):
+    PARTNER = "partner"
+    VENDOR = "vendor"
+    PUBLISHER = "publisher"
+
+
+class PartnerType(LabelledEnum):
+    LARGE_ACCOUNT_RESELLER = "large_account_reseller"
+    DISTRIBUTOR = "distributor"
+    VAR_SI = "var_si"
+    MSP_HOSTER = "msp_hoster"
+    ISV = "isv"
+    TELCO = "telco"
+
+    @property
+    def label(self) -> str:
+        return PARTNER_TYPE_LABELS[self]
+
+
+PARTNER_TYPE_LABELS = {
+    PartnerType.LARGE_ACCOUNT_RESELLER: "Large account reseller",
+    PartnerType.DISTRIBUTOR: "Distributor",
+    PartnerType.VAR_SI: "VAR / system integrator",
+    PartnerType.MSP_HOSTER: "MSP / hoster",
+    PartnerType.ISV: "ISV",
+    PartnerType.TELCO: "Telco",
+}
+
+
+class Region(LabelledEnum):
+    NA = "na"
+    EMEA = "emea"
+    APAC = "apac"
+    LATAM = "latam"
+
+    @property
+    def label(self) -> str:
+        return {"na": "North America", "emea": "EMEA", "apac": "APAC", "latam": "Latin America"}[
+            self.value
+        ]
+
+
+class SizeBand(LabelledEnum):
+    MICRO = "1-10"
+    SMALL = "11-50"
+    MEDIUM = "51-250"
+    LARGE = "251+"
+
+    @property
+    def label(self) -> str:
+        return f"{self.value} employees"
+
+
+# Role a user needs to belong to each kind of organisation.
+ROLES_FOR_KIND = {
+    OrgKind.PARTNER: {Role.PARTNER},
+    OrgKind.VENDOR: {Role.VENDOR},
+    OrgKind.PUBLISHER: {Role.EDITOR},
+}
+
+NAME_MAX = 120
+EMAIL_MAX = 254
+
+
+class Organisation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind), default=OrgKind.PARTNER)
+    partner_type: Mapped[PartnerType | None] = mapped_column(str_enum(PartnerType), index=True)
+    region: Mapped[Region | None] = mapped_column(str_enum(Region), index=True)
+    size_band: Mapped[SizeBand | None] = mapped_column(str_enum(SizeBand), index=True)
+    verified: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list["User"]] = relationship(
+        back_populates="organisation", order_by="User.display_name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    display_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role), default=Role.PARTNER)
+    active: Mapped[bool] = mapped_column(default=True)
+    is_org_manager: Mapped[bool] = mapped_column(default=False)
+    notify: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def manages_org(self) -> bool:
+        return self.role == Role.PARTNER and self.is_org_manager
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Invitation(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role))
+    is_org_manager: Mapped[bool] = mapped_column(default=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    invited_by: Mapped[User | None] = relationship()

@@ -1,0 +1,1 @@
+"""A partner's own organisation: profile, members, invitations of colleagues."""

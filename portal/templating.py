@@ -1,0 +1,79 @@
+"""Template globals and filters shared by every page."""
+
+from datetime import datetime
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+from portal.models import Role
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    """A timestamp as `2026-11-25 14:03 UTC`."""
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def fmt_date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def fmt_number(value: float | int | None) -> str:
+    """A full number with thousands separators (987,654,321): never abbreviated."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def url_with(**changes) -> str:
+    """The current page's URL with some query arguments replaced (for filters and pages)."""
+    args = request.args.to_dict()
+    args.update({k: v for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        args.pop(key, None)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+# Navigation by role: (label, endpoint). Entries whose page does not exist yet are left out.
+NAVIGATION = {
+    Role.PARTNER: [
+        ("Requirements", "board.index"),
+        ("Surveys", "surveys.index"),
+        ("Our organisation", "org.index"),
+    ],
+    Role.EDITOR: [
+        ("Requirements", "board.index"),
+        ("Surveys", "surveys.index"),
+        ("Vendor report", "reports.vendor"),
+    ],
+    Role.VENDOR: [
+        ("Requirements", "board.index"),
+        ("Vendor report", "reports.vendor"),
+        ("API tokens", "api_tokens.index"),
+    ],
+    Role.ADMIN: [
+        ("Requirements", "board.index"),
+        ("Surveys", "surveys.index"),
+        ("Vendor report", "reports.vendor"),
+        ("Admin", "admin.index"),
+    ],
+}
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """The navigation links for the current user's role."""
+    if not current_user.is_authenticated:
+        return []
+    return [
+        (label, url_for(endpoint))
+        for label, endpoint in NAVIGATION[current_user.role]
+        if endpoint in current_app.view_functions
+    ]
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, number=fmt_number)
+    app.jinja_env.globals.update(Role=Role, url_with=url_with, nav_items=nav_items)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

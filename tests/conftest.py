@@ -1,0 +1,159 @@
+"""Shared fixtures: one app per session on a migrated database, emptied after every test.
+
+The database is SQLite in a temporary file, or the server named by TEST_DATABASE_URL
+(`make test` runs the suite a second time on a throwaway PostgreSQL).
+
+Tests that drive the HTTP client do not push an app context of their own (Flask-Login keeps the
+user on `g`); they read the database inside `with app.app_context():` blocks or through `ctx`.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from config import TestConfig
+from portal import create_app
+from portal.extensions import db
+from portal.models import Organisation, OrgKind, PartnerType, Region, Role, SizeBand, User
+
+PASSWORD = "correct-horse-battery"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url) -> Iterator[Flask]:
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade()
+    yield app
+
+
+def empty_database() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app) -> Iterator[None]:
+    yield
+    with app.app_context():
+        db.session.rollback()
+        empty_database()
+
+
+@pytest.fixture
+def ctx(app) -> Iterator[Flask]:
+    """An app context for tests that call services directly (not with the HTTP client)."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, url: str = "/auth/login") -> str:
+    """The CSRF token of the client's session, read from a page's form."""
+    html = client.get(url).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no csrf_token on {url}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict, form_page: str | None = None, **kwargs):
+    """POST a form the way a browser does: with the CSRF token of the page that shows it."""
+    token = csrf_token(client, form_page or url)
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):
+    response = post_form(client, "/auth/login", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+class Factory:
+    """Creates rows for tests; each call commits and returns a detached, loaded object."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.counter = 0
+
+    def _save(self, obj):
+        with self.app.app_context():
+            db.session.add(obj)
+            db.session.commit()
+            db.session.refresh(obj)
+            db.session.expunge(obj)
+        return obj
+
+    def org(self, kind: OrgKind = OrgKind.PARTNER, **fields) -> Organisation:
+        self.counter += 1
+        defaults = {"name": f"Org {self.counter}", "slug": f"org-{self.counter}", "kind": kind}
+        if kind == OrgKind.PARTNER:
+            defaults |= {
+                "partner_type": PartnerType.VAR_SI,
+                "region": Region.EMEA,
+                "size_band": SizeBand.SMALL,
+            }
+        return self._save(Organisation(**(defaults | fields)))
+
+    def user(
+        self,
+        role: Role = Role.PARTNER,
+        org: Organisation | None = None,
+        password: str = PASSWORD,
+        **fields,
+    ) -> User:
+        self.counter += 1
+        if org is None and role != Role.ADMIN:
+            kind = {
+                Role.PARTNER: OrgKind.PARTNER,
+                Role.EDITOR: OrgKind.PUBLISHER,
+                Role.VENDOR: OrgKind.VENDOR,
+            }[role]
+            org = self.org(kind)
+        defaults = {
+            "email": f"user{self.counter}@example.com",
+            "display_name": f"User {self.counter}",
+            "role": role,
+            "organisation_id": org.id if org else None,
+        }
+        with self.app.app_context():
+            user = User(**(defaults | fields))
+            user.set_password(password)
+        return self._save(user)
+
+
+@pytest.fixture
+def make(app) -> Factory:
+    return Factory(app)
