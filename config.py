@@ -35,6 +35,7 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "channel-voice@localhost")
+    PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True

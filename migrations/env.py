@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from portal.database import include_in_migrations
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -15,11 +17,11 @@ logger = logging.getLogger("alembic.env")
 
 
 def render_item(type_, obj, autogen_context):
-    """Write the portal's UTC timestamp type as a plain timezone-aware DateTime."""
-    from portal.database import UTCDateTime
+    """Write the portal's custom column types as the plain SQL types they store."""
+    from sqlalchemy.types import TypeDecorator
 
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
     return False
 
 
@@ -97,6 +99,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_in_migrations)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

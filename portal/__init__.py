@@ -59,6 +59,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
 
     from portal.admin.routes import bp as admin_bp
     from portal.auth.routes import bp as auth_bp
+    from portal.board.routes import bp as board_bp
     from portal.errors.handlers import bp as errors_bp
     from portal.main.routes import bp as main_bp
     from portal.org.routes import bp as org_bp
@@ -68,6 +69,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(org_bp, url_prefix="/org")
+    app.register_blueprint(board_bp, url_prefix="/requirements")
 
     from portal import cli, templating
 

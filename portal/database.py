@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from markupsafe import Markup
+from sqlalchemy import DateTime, MetaData, Text
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -37,6 +38,24 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+class SanitisedHTML(TypeDecorator):
+    """HTML that `portal.markup.render_markdown` produced; loaded as Markup, printed as is.
+
+    Only render_markdown's output is ever assigned to these columns, so templates need no |safe.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and not isinstance(value, Markup):
+            raise TypeError("SanitisedHTML columns take render_markdown() output only")
+        return None if value is None else str(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Markup(value)  # noqa: S704 - sanitised on the way in
+
+
 class Base(DeclarativeBase):
     """Base class of every model."""
 
@@ -44,3 +63,12 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+# Search structures made by hand in the migrations (engine-specific), invisible to the models.
+SEARCH_OBJECTS = ("requirement_fts", "ix_requirement_fts")
+
+
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: leave the hand-made full-text search tables and indexes alone."""
+    return not (name or "").startswith(SEARCH_OBJECTS)

@@ -3,11 +3,35 @@
 Every step creates only what is missing, so a second run changes nothing.
 """
 
+import random
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from portal import demo_content
 from portal.auth.services import create_user, find_user_by_email
+from portal.board.services import merge_requirements, refresh_aggregates, set_status
+from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Organisation, OrgKind, PartnerType, Region, Role, SizeBand
+from portal.markup import render_markdown
+from portal.models import (
+    Comment,
+    Importance,
+    Organisation,
+    OrgKind,
+    PartnerType,
+    Product,
+    QuoteConsent,
+    Region,
+    Requirement,
+    Role,
+    SizeBand,
+    Status,
+    Topic,
+    User,
+    Vote,
+    VoteConsent,
+)
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published in the README on purpose
 
@@ -91,7 +115,137 @@ def seed_users() -> int:
     return created
 
 
-SEED_STEPS = [("organisations", seed_organisations), ("users", seed_users)]
+def seed_catalogue() -> int:
+    """Create the running example's products and billing-model topics."""
+    created = 0
+    for model, rows in ((Product, demo_content.PRODUCTS), (Topic, demo_content.TOPICS)):
+        existing = set(db.session.scalars(select(model.slug)))
+        for name, slug, description in rows:
+            if slug not in existing:
+                db.session.add(model(name=name, slug=slug, description=description))
+                created += 1
+    db.session.flush()
+    return created
+
+
+IMPORTANCE_ODDS = (
+    [Importance.NICE_TO_HAVE] * 3 + [Importance.IMPORTANT] * 4 + [Importance.SHOWSTOPPER] * 3
+)
+
+# Official responses the demo vendor has given: requirement title -> (status, response).
+RESPONSES = {
+    "Wholesale price list for partner-billed subscriptions": (
+        Status.UNDER_REVIEW,
+        "We are reviewing wholesale pricing together with the partner-billing pilot.",
+    ),
+    "Show the partner of record on the vendor's invoice": (
+        Status.PLANNED,
+        "Planned for the next billing release: the partner of record and its support contact "
+        "will be printed on every customer invoice.",
+    ),
+    "Marketing funds for partners who bring cloud customers": (
+        Status.DECLINED,
+        "Not this fiscal year: marketing funds stay tied to the partner programme tiers.",
+    ),
+    "Usage and seat reports for partner-billed customers": (
+        Status.SHIPPED,
+        "The seat and usage report API is available to all partners of record.",
+    ),
+}
+DUPLICATE_TITLE = "Partners should be able to bill BPOS themselves"
+
+
+def _demo_votes(rng: random.Random, requirement: Requirement, partners: list[User]) -> None:
+    """Votes from a random share of the demo partners, spread over the last six months."""
+    voters = rng.sample(partners, rng.randint(4, len(partners) - 2))
+    for user in voters:
+        days = rng.randint(0, 180)
+        db.session.add(
+            Vote(
+                requirement_id=requirement.id,
+                user_id=user.id,
+                organisation_id=user.organisation_id,
+                importance=rng.choice(IMPORTANCE_ODDS),
+                consent=VoteConsent.NAMED_TO_VENDOR
+                if rng.random() < 0.4
+                else VoteConsent.ANONYMOUS,
+                created_at=utcnow() - timedelta(days=days),
+            )
+        )
+
+
+def _demo_comments(rng: random.Random, requirement: Requirement, partners: list[User]) -> None:
+    for index in range(rng.randint(0, 3)):
+        text = rng.choice(demo_content.COMMENTS)
+        db.session.add(
+            Comment(
+                requirement_id=requirement.id,
+                author_id=rng.choice(partners).id,
+                body=text,
+                body_html=render_markdown(text),
+                quotable=rng.choice(list(QuoteConsent)),
+                created_at=requirement.created_at + timedelta(days=index + 1),
+            )
+        )
+
+
+def seed_board() -> int:
+    """Create the demo requirements with votes, comments, responses and one merged duplicate."""
+    existing = set(db.session.scalars(select(Requirement.title)))
+    rows = [*demo_content.REQUIREMENTS]
+    rows.append((DUPLICATE_TITLE, "Same as the BPOS invoicing request.", "bpos",
+                 ["partner-led-billing"], "pampa-cloud@example.com"))  # fmt: skip
+    if all(row[0] in existing for row in rows):
+        return 0
+    rng = random.Random(2010)  # the same demo board on every machine
+    products = {p.slug: p for p in db.session.scalars(select(Product))}
+    topics = {t.slug: t for t in db.session.scalars(select(Topic))}
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    partners = sorted((u for u in users.values() if u.role == Role.PARTNER), key=lambda u: u.email)
+    created = 0
+    for title, body, product, topic_slugs, author_email in rows:
+        if title in existing:
+            continue
+        author = users[author_email]
+        requirement = Requirement(
+            title=title,
+            body=body,
+            body_html=render_markdown(body),
+            product=products[product],
+            topics=[topics[slug] for slug in topic_slugs],
+            author_id=author.id,
+            organisation_id=author.organisation_id,
+            created_at=utcnow() - timedelta(days=rng.randint(150, 200)),
+        )
+        db.session.add(requirement)
+        db.session.flush()
+        _demo_votes(rng, requirement, partners)
+        _demo_comments(rng, requirement, partners)
+        db.session.flush()
+        refresh_aggregates(requirement.id)
+        created += 1
+    db.session.flush()
+    _demo_responses(users["vendor@example.com"])
+    return created
+
+
+def _demo_responses(vendor: User) -> None:
+    by_title = {r.title: r for r in db.session.scalars(select(Requirement))}
+    for title, (status, response) in RESPONSES.items():
+        requirement = by_title[title]
+        if requirement.status == Status.OPEN:
+            set_status(vendor, requirement, status, response)
+    duplicate, original = by_title[DUPLICATE_TITLE], by_title[demo_content.REQUIREMENTS[0][0]]
+    if duplicate.status != Status.MERGED:
+        merge_requirements(vendor, duplicate, original)
+
+
+SEED_STEPS = [
+    ("organisations", seed_organisations),
+    ("users", seed_users),
+    ("products and topics", seed_catalogue),
+    ("requirements", seed_board),
+]
 
 
 def seed_demo() -> dict[str, int]:

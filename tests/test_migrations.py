@@ -3,12 +3,15 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from portal.database import include_in_migrations
 from portal.extensions import db
 
 
 def test_models_and_migrations_agree(ctx):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_in_migrations}
+        )
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

@@ -11,9 +11,35 @@ from portal.models.accounts import (
     User,
 )
 from portal.models.audit import AuditEvent
+from portal.models.board import (
+    Comment,
+    Importance,
+    OutboxMessage,
+    Product,
+    QuoteConsent,
+    Requirement,
+    Revision,
+    Status,
+    StatusChange,
+    Topic,
+    Vote,
+    VoteConsent,
+)
 
 __all__ = [
     "AuditEvent",
+    "Comment",
+    "Importance",
+    "OutboxMessage",
+    "Product",
+    "QuoteConsent",
+    "Requirement",
+    "Revision",
+    "Status",
+    "StatusChange",
+    "Topic",
+    "Vote",
+    "VoteConsent",
     "Invitation",
     "OrgKind",
     "Organisation",

@@ -1,0 +1,1 @@
+"""The requirement board: requirements, votes, comments, status, merges, search."""

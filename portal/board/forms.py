@@ -1,0 +1,101 @@
+"""Board forms: requirement, vote, comment, status, merge."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from portal.models import Importance, QuoteConsent, VoteConsent
+from portal.models.board import BODY_MAX, COMMENT_MAX, TITLE_MAX, VENDOR_STATUSES
+
+
+def limit(maximum: int, minimum: int = -1) -> Length:
+    if minimum > 0:
+        message = f"Use between {minimum} and {maximum:,} characters."
+    else:
+        message = f"Use at most {maximum:,} characters."
+    return Length(min=minimum, max=maximum, message=message)
+
+
+class RequirementForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), limit(TITLE_MAX, 8)],
+        description="One sentence saying what partners need, e.g. “Let partners bill BPOS "
+        "customers directly”.",
+    )
+    body = TextAreaField(
+        "Details",
+        validators=[DataRequired(), limit(BODY_MAX)],
+        description="Why it matters to your business. Markdown: **bold**, lists, links.",
+    )
+    product = SelectField("Product", coerce=int, validators=[InputRequired()])
+    topics = SelectMultipleField(
+        "Topics",
+        coerce=int,
+        validators=[DataRequired(message="Choose at least one topic.")],
+        description="Hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    submit = SubmitField("Post requirement")
+
+
+class VoteForm(FlaskForm):
+    importance = RadioField(
+        "How important is this to your organisation?",
+        choices=Importance.choices(),
+        validators=[InputRequired(message="Choose how important this is.")],
+    )
+    consent = RadioField(
+        "Who may see your organisation's name on this vote?",
+        choices=VoteConsent.choices(),
+        default=VoteConsent.ANONYMOUS.value,
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Save my vote")
+
+
+class WithdrawForm(FlaskForm):
+    submit = SubmitField("Withdraw my vote")
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", validators=[DataRequired(), limit(COMMENT_MAX)])
+    quotable = RadioField(
+        "May the editor quote this comment?",
+        choices=QuoteConsent.choices(),
+        default=QuoteConsent.NO.value,
+        validators=[InputRequired()],
+    )
+    submit = SubmitField("Post comment")
+
+
+class HideForm(FlaskForm):
+    submit = SubmitField("Hide")
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("Status", choices=[(s.value, s.label) for s in VENDOR_STATUSES])
+    response = TextAreaField(
+        "Official response",
+        validators=[limit(BODY_MAX)],
+        description="Shown on the requirement and sent to everyone who voted or commented.",
+    )
+    submit = SubmitField("Publish status and response")
+
+
+class MergeForm(FlaskForm):
+    target = IntegerField(
+        "Merge into requirement number",
+        validators=[
+            InputRequired(message="Enter the number of the requirement to keep."),
+            NumberRange(min=1, max=2**31 - 1, message="Enter a requirement number."),
+        ],
+    )
+    submit = SubmitField("Merge this duplicate")

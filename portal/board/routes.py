@@ -1,0 +1,318 @@
+"""Board pages under /requirements."""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.access import role_required
+from portal.board import services
+from portal.board.forms import (
+    CommentForm,
+    HideForm,
+    MergeForm,
+    RequirementForm,
+    StatusForm,
+    VoteForm,
+    WithdrawForm,
+)
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.formtools import apply_error, form_status
+from portal.models import (
+    Comment,
+    Importance,
+    Product,
+    QuoteConsent,
+    Requirement,
+    Role,
+    Status,
+    Topic,
+    VoteConsent,
+)
+from portal.pagination import page_args
+
+bp = Blueprint("board", __name__)
+
+READERS = (Role.PARTNER, Role.EDITOR, Role.VENDOR, Role.ADMIN)
+
+
+def catalogue() -> tuple[list[Product], list[Topic]]:
+    products = db.session.scalars(select(Product).order_by(Product.name)).all()
+    topics = db.session.scalars(select(Topic).order_by(Topic.name)).all()
+    return list(products), list(topics)
+
+
+def requirement_form(obj: Requirement | None = None) -> RequirementForm:
+    form = RequirementForm(obj=obj)
+    products, topics = catalogue()
+    form.product.choices = [(p.id, p.name) for p in products if p.active]
+    form.topics.choices = [(t.id, t.name) for t in topics]
+    if obj is not None and request.method == "GET":
+        form.product.data = obj.product_id
+        form.topics.data = [t.id for t in obj.topics]
+    return form
+
+
+@bp.route("")
+@role_required(*READERS)
+def index():
+    """The board: filter, search, sort, paginate."""
+    filters = services.BoardFilters.from_args(request.args)
+    pagination = db.paginate(services.board_query(filters), **page_args(per_page=20))
+    products, topics = catalogue()
+    return render_template(
+        "board/index.html",
+        pagination=pagination,
+        filters=filters,
+        products=products,
+        topics=topics,
+        statuses=list(Status),
+        sorts=services.SORTS,
+    )
+
+
+@bp.route("/similar")
+@role_required(*READERS)
+def similar():
+    """JSON: existing requirements similar to a title being typed."""
+    title = request.args.get("q", "")[:200]
+    found = services.similar_requirements(title)
+    return jsonify(
+        [
+            {
+                "id": r.id,
+                "title": r.title,
+                "url": url_for("board.detail", requirement_id=r.id),
+                "votes": r.vote_count,
+                "organisations": r.org_count,
+                "status": r.status.label,
+            }
+            for r in found
+        ]
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.PARTNER)
+def new():
+    form = requirement_form()
+    if form.validate_on_submit():
+        try:
+            requirement = services.create_requirement(
+                current_user, form.title.data, form.body.data, form.product.data, form.topics.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash(
+                "Your requirement is posted. Ask colleagues at other partners to vote.", "success"
+            )
+            return redirect(url_for("board.detail", requirement_id=requirement.id))
+    return render_template("board/form.html", form=form, requirement=None), form_status(form)
+
+
+@bp.route("/<int:requirement_id>/edit", methods=["GET", "POST"])
+@role_required(Role.PARTNER)
+def edit(requirement_id: int):
+    requirement = services.get_requirement(requirement_id)
+    if requirement.author_id != current_user.id:
+        abort(403)
+    form = requirement_form(requirement)
+    if form.validate_on_submit():
+        try:
+            services.edit_requirement(
+                current_user,
+                requirement,
+                form.title.data,
+                form.body.data,
+                form.product.data,
+                form.topics.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("board.detail", requirement_id=requirement.id))
+    return render_template("board/form.html", form=form, requirement=requirement), form_status(form)
+
+
+def render_detail(requirement: Requirement, status: int = 200, **forms):
+    vote = services.own_vote(requirement, current_user)
+    vote_form = forms.get("vote_form") or VoteForm(
+        importance=vote.importance.key if vote else None,
+        consent=(vote.consent if vote else VoteConsent.ANONYMOUS).value,
+    )
+    status_form = forms.get("status_form") or StatusForm(
+        status=requirement.status.value, response=requirement.response
+    )
+    return render_template(
+        "board/detail.html",
+        requirement=requirement,
+        vote=vote,
+        vote_form=vote_form,
+        withdraw_form=WithdrawForm(),
+        comment_form=forms.get("comment_form") or CommentForm(),
+        status_form=status_form,
+        merge_form=forms.get("merge_form") or MergeForm(),
+        hide_form=HideForm(),
+        comments=services.visible_comments(requirement, current_user),
+        history=services.status_history(requirement),
+        supporters=services.named_supporters(requirement)
+        if current_user.role in (Role.VENDOR, Role.ADMIN)
+        else [],
+    ), status
+
+
+@bp.route("/<int:requirement_id>")
+@role_required(*READERS)
+def detail(requirement_id: int):
+    requirement = services.get_requirement(requirement_id)
+    if requirement.status == Status.MERGED and requirement.merged_into_id:
+        flash(f"“{requirement.title}” was merged into this requirement.", "info")
+        return redirect(url_for("board.detail", requirement_id=requirement.merged_into_id))
+    return render_detail(requirement)
+
+
+def back_to(requirement: Requirement, anchor: str = ""):
+    return redirect(url_for("board.detail", requirement_id=requirement.id) + anchor)
+
+
+@bp.route("/<int:requirement_id>/vote", methods=["POST"])
+@role_required(Role.PARTNER)
+def vote(requirement_id: int):
+    requirement = services.get_requirement(requirement_id)
+    form = VoteForm()
+    if not form.validate():
+        return render_detail(requirement, 400, vote_form=form)
+    try:
+        services.cast_vote(
+            current_user,
+            requirement.id,
+            Importance.from_key(form.importance.data),
+            VoteConsent(form.consent.data),
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        form.form_errors.append(error.message)
+        return render_detail(requirement, 409, vote_form=form)
+    flash("Your vote is saved.", "success")
+    return back_to(requirement, "#vote")
+
+
+@bp.route("/<int:requirement_id>/vote/withdraw", methods=["POST"])
+@role_required(Role.PARTNER)
+def withdraw(requirement_id: int):
+    requirement = services.get_requirement(requirement_id)
+    if not WithdrawForm().validate():
+        abort(400)
+    try:
+        removed = services.withdraw_vote(current_user, requirement.id)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return back_to(requirement, "#vote")
+    flash("Your vote is withdrawn." if removed else "You had not voted on this.", "info")
+    return back_to(requirement, "#vote")
+
+
+@bp.route("/<int:requirement_id>/comments", methods=["POST"])
+@role_required(Role.PARTNER)
+def comment(requirement_id: int):
+    requirement = services.get_requirement(requirement_id)
+    form = CommentForm()
+    if form.validate():
+        try:
+            created = services.add_comment(
+                current_user, requirement, form.body.data, QuoteConsent(form.quotable.data)
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            flash("Your comment is posted.", "success")
+            return back_to(requirement, f"#comment-{created.id}")
+    return render_detail(requirement, 400, comment_form=form)
+
+
+def own_comment(requirement_id: int, comment_id: int) -> tuple[Requirement, Comment]:
+    requirement = services.get_requirement(requirement_id)
+    comment = db.get_or_404(Comment, comment_id)
+    if comment.requirement_id != requirement.id:
+        abort(404)
+    return requirement, comment
+
+
+@bp.route("/<int:requirement_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@role_required(Role.PARTNER)
+def edit_comment(requirement_id: int, comment_id: int):
+    requirement, comment = own_comment(requirement_id, comment_id)
+    if comment.author_id != current_user.id or comment.hidden:
+        abort(403)
+    form = CommentForm(obj=comment, quotable=comment.quotable.value)
+    if form.validate_on_submit():
+        try:
+            services.edit_comment(
+                current_user, comment, form.body.data, QuoteConsent(form.quotable.data)
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash("Your comment is updated.", "success")
+            return back_to(requirement, f"#comment-{comment.id}")
+    return render_template(
+        "board/comment_form.html", form=form, requirement=requirement, comment=comment
+    ), form_status(form)
+
+
+@bp.route("/<int:requirement_id>/comments/<int:comment_id>/hide", methods=["POST"])
+@role_required(Role.ADMIN)
+def hide_comment(requirement_id: int, comment_id: int):
+    requirement, comment = own_comment(requirement_id, comment_id)
+    if not HideForm().validate():
+        abort(400)
+    hidden = request.form.get("hidden", "1") == "1"
+    services.set_comment_hidden(current_user, comment, hidden)
+    flash("The comment is hidden." if hidden else "The comment is visible again.", "info")
+    return back_to(requirement, f"#comment-{comment.id}")
+
+
+@bp.route("/<int:requirement_id>/status", methods=["POST"])
+@role_required(Role.VENDOR, Role.ADMIN)
+def set_status(requirement_id: int):
+    requirement = services.get_requirement(requirement_id)
+    form = StatusForm()
+    if form.validate():
+        try:
+            services.set_status(
+                current_user, requirement, Status(form.status.data), form.response.data or ""
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash("The status and response are published; watchers are notified.", "success")
+            return back_to(requirement, "#response")
+    return render_detail(requirement, 400, status_form=form)
+
+
+@bp.route("/<int:requirement_id>/merge", methods=["POST"])
+@role_required(Role.VENDOR, Role.ADMIN)
+def merge(requirement_id: int):
+    duplicate = services.get_requirement(requirement_id)
+    form = MergeForm()
+    if form.validate():
+        target = db.session.get(Requirement, form.target.data)
+        try:
+            if target is None:
+                raise ServiceError(f"There is no requirement #{form.target.data}.", "target")
+            services.merge_requirements(current_user, duplicate, target)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash(f"Merged #{duplicate.id} into this requirement.", "success")
+            return back_to(target)
+    return render_detail(duplicate, 400, merge_form=form)

@@ -1,0 +1,481 @@
+"""Board rules: posting, voting, commenting, status and official responses, merging, search."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy import Integer, Select, delete, func, select, type_coerce, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from portal import audit, notify
+from portal.board.search import matches
+from portal.database import utcnow
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.markup import render_markdown
+from portal.models import (
+    Comment,
+    Importance,
+    Product,
+    QuoteConsent,
+    Requirement,
+    Revision,
+    Role,
+    Status,
+    StatusChange,
+    Topic,
+    User,
+    Vote,
+    VoteConsent,
+)
+from portal.models.board import VENDOR_STATUSES
+
+T = TypeVar("T")
+
+SORTS = {
+    "score": "Score",
+    "newest": "Newest",
+    "votes": "Most votes",
+    "showstoppers": "Most showstopper organisations",
+}
+CLOSED_FOR_VOTES = {Status.MERGED: "merged", Status.SHIPPED: "shipped"}
+
+
+# -- Reading the board ---------------------------------------------------------------------------
+
+
+@dataclass
+class BoardFilters:
+    """What the board shows; built from the query string, with a note for every bad value."""
+
+    product: Product | None = None
+    topic: Topic | None = None
+    status: Status | None = None
+    sort: str = "score"
+    q: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> "BoardFilters":
+        filters = cls(q=args.get("q", "").strip()[:200])
+        if slug := args.get("product"):
+            filters.product = db.session.scalar(select(Product).where(Product.slug == slug))
+            if filters.product is None:
+                filters.problems.append(f"There is no product “{slug[:50]}”; showing all products.")
+        if slug := args.get("topic"):
+            filters.topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
+            if filters.topic is None:
+                filters.problems.append(f"There is no topic “{slug[:50]}”; showing all topics.")
+        if status := args.get("status"):
+            try:
+                filters.status = Status(status)
+            except ValueError:
+                filters.problems.append(f"“{status[:50]}” is not a status; showing all.")
+        sort = args.get("sort", "score")
+        if sort in SORTS:
+            filters.sort = sort
+        else:
+            filters.problems.append(f"“{sort[:50]}” is not a way to sort; sorting by score.")
+        return filters
+
+
+def board_query(filters: BoardFilters) -> Select:
+    """The board's requirements for these filters, in the chosen order."""
+    query = select(Requirement)
+    if filters.status is not None:
+        query = query.where(Requirement.status == filters.status)
+    else:
+        query = query.where(Requirement.status != Status.MERGED)
+    if filters.product is not None:
+        query = query.where(Requirement.product_id == filters.product.id)
+    if filters.topic is not None:
+        query = query.where(Requirement.topics.any(Topic.id == filters.topic.id))
+    if filters.q:
+        query = query.where(matches(filters.q))
+    order = {
+        "score": [Requirement.score.desc(), Requirement.org_count.desc()],
+        "newest": [Requirement.created_at.desc()],
+        "votes": [Requirement.vote_count.desc(), Requirement.score.desc()],
+        "showstoppers": [Requirement.showstopper_org_count.desc(), Requirement.score.desc()],
+    }[filters.sort]
+    return query.order_by(*order, Requirement.id.desc())
+
+
+def similar_requirements(title: str, limit: int = 5) -> list[Requirement]:
+    """Existing requirements sharing words with a title being typed, most supported first."""
+    query = (
+        select(Requirement)
+        .where(Requirement.status != Status.MERGED, matches(title, any_term=True))
+        .order_by(Requirement.score.desc(), Requirement.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def get_requirement(requirement_id: int) -> Requirement:
+    """The requirement, or a 404."""
+    return db.get_or_404(Requirement, requirement_id)
+
+
+def visible_comments(requirement: Requirement, viewer: User) -> list[Comment]:
+    """Comments in order; hidden ones only for admins (who see them marked)."""
+    query = select(Comment).where(Comment.requirement_id == requirement.id)
+    if viewer.role != Role.ADMIN:
+        query = query.where(~Comment.hidden)
+    return list(db.session.scalars(query.order_by(Comment.created_at, Comment.id)))
+
+
+def status_history(requirement: Requirement) -> list[StatusChange]:
+    query = select(StatusChange).where(StatusChange.requirement_id == requirement.id)
+    return list(db.session.scalars(query.order_by(StatusChange.created_at, StatusChange.id)))
+
+
+def own_vote(requirement: Requirement, user: User) -> Vote | None:
+    return db.session.scalar(
+        select(Vote).where(Vote.requirement_id == requirement.id, Vote.user_id == user.id)
+    )
+
+
+def named_supporters(requirement: Requirement) -> list[str]:
+    """Names of organisations that agreed to be named to the vendor on this requirement."""
+    from portal.models import Organisation
+
+    query = (
+        select(Organisation.name)
+        .join(Vote, Vote.organisation_id == Organisation.id)
+        .where(
+            Vote.requirement_id == requirement.id,
+            Vote.consent == VoteConsent.NAMED_TO_VENDOR,
+        )
+        .group_by(Organisation.name)
+        .order_by(Organisation.name)
+    )
+    return list(db.session.scalars(query))
+
+
+# -- Writing -------------------------------------------------------------------------------------
+
+
+def _retry_on_conflict(operation: Callable[[], T], attempts: int = 8) -> T:
+    """Run a write transaction again when a concurrent writer got there first."""
+    for attempt in range(attempts):
+        try:
+            return operation()
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _check_partner(user: User) -> None:
+    if user.role != Role.PARTNER or user.organisation_id is None:
+        raise ServiceError("Only partner organisations' members can do this.")
+
+
+def _topics(topic_ids: list[int]) -> list[Topic]:
+    topics = list(db.session.scalars(select(Topic).where(Topic.id.in_(topic_ids))))
+    if len(topics) != len(set(topic_ids)):
+        raise ServiceError("Choose topics from the list.", "topics")
+    return topics
+
+
+def _product(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None or not product.active:
+        raise ServiceError("Choose a product from the list.", "product")
+    return product
+
+
+def create_requirement(
+    author: User, title: str, body: str, product_id: int, topic_ids: list[int]
+) -> Requirement:
+    """Post a new requirement for the author's organisation."""
+    _check_partner(author)
+    requirement = Requirement(
+        title=title.strip(),
+        body=body,
+        body_html=render_markdown(body),
+        product=_product(product_id),
+        topics=_topics(topic_ids),
+        author_id=author.id,
+        organisation_id=author.organisation_id,
+    )
+    db.session.add(requirement)
+    db.session.flush()
+    audit.record(author, "requirement.create", f"requirement:{requirement.id}")
+    db.session.commit()
+    return requirement
+
+
+def edit_requirement(
+    editor: User,
+    requirement: Requirement,
+    title: str,
+    body: str,
+    product_id: int,
+    topic_ids: list[int],
+) -> Requirement:
+    """The author changes their requirement; the previous text is kept as a revision."""
+    if requirement.author_id != editor.id:
+        raise ServiceError("Only the author can edit this requirement.")
+    if requirement.status == Status.MERGED:
+        raise ServiceError("A merged requirement can no longer be edited.")
+    body_html = render_markdown(body)
+    db.session.add(
+        Revision(
+            requirement_id=requirement.id,
+            editor_id=editor.id,
+            title=requirement.title,
+            body=requirement.body,
+        )
+    )
+    requirement.title, requirement.body, requirement.body_html = title.strip(), body, body_html
+    requirement.product = _product(product_id)
+    requirement.topics = _topics(topic_ids)
+    requirement.edited_at = utcnow()
+    db.session.commit()
+    return requirement
+
+
+def refresh_aggregates(requirement_id: int) -> None:
+    """Recompute a requirement's kept counts from its votes, in the current transaction."""
+    weight = type_coerce(Vote.importance, Integer)
+    of_requirement = Vote.requirement_id == requirement_id
+    per_org = (
+        select(func.max(weight).label("top"))
+        .where(of_requirement)
+        .group_by(Vote.organisation_id)
+        .subquery()
+    )
+
+    def count_votes(*conditions):
+        return select(func.count(Vote.id)).where(of_requirement, *conditions).scalar_subquery()
+
+    db.session.execute(
+        update(Requirement)
+        .where(Requirement.id == requirement_id)
+        .values(
+            vote_count=count_votes(),
+            nice_to_have_votes=count_votes(weight == int(Importance.NICE_TO_HAVE)),
+            important_votes=count_votes(weight == int(Importance.IMPORTANT)),
+            showstopper_votes=count_votes(weight == int(Importance.SHOWSTOPPER)),
+            org_count=select(func.count()).select_from(per_org).scalar_subquery(),
+            showstopper_org_count=select(func.count())
+            .select_from(per_org)
+            .where(per_org.c.top == int(Importance.SHOWSTOPPER))
+            .scalar_subquery(),
+            score=select(func.coalesce(func.sum(per_org.c.top), 0)).scalar_subquery(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _lock_open_requirement(requirement_id: int) -> Requirement:
+    """Load and lock the requirement row so concurrent votes on it queue up (PostgreSQL)."""
+    requirement = db.session.scalar(
+        select(Requirement).where(Requirement.id == requirement_id).with_for_update()
+    )
+    if requirement is None:
+        raise ServiceError("There is no such requirement.")
+    if requirement.status in CLOSED_FOR_VOTES:
+        state = CLOSED_FOR_VOTES[requirement.status]
+        raise ServiceError(f"Voting is closed: this requirement has been {state}.")
+    return requirement
+
+
+def cast_vote(
+    user: User,
+    requirement_id: int,
+    importance: Importance,
+    consent: VoteConsent = VoteConsent.ANONYMOUS,
+) -> Vote:
+    """Vote on a requirement, or change one's vote; one vote per user (a unique constraint)."""
+    _check_partner(user)
+
+    def write() -> Vote:
+        requirement = _lock_open_requirement(requirement_id)
+        vote = own_vote(requirement, user)
+        if vote is None:
+            vote = Vote(requirement_id=requirement.id, user_id=user.id)
+            db.session.add(vote)
+        vote.organisation_id = user.organisation_id
+        vote.importance = importance
+        vote.consent = consent
+        db.session.flush()
+        refresh_aggregates(requirement.id)
+        db.session.commit()
+        return vote
+
+    return _retry_on_conflict(write)
+
+
+def withdraw_vote(user: User, requirement_id: int) -> bool:
+    """Remove the user's vote; returns whether there was one."""
+
+    def write() -> bool:
+        requirement = _lock_open_requirement(requirement_id)
+        removed = db.session.execute(
+            delete(Vote).where(Vote.requirement_id == requirement.id, Vote.user_id == user.id)
+        ).rowcount
+        refresh_aggregates(requirement.id)
+        db.session.commit()
+        return bool(removed)
+
+    return _retry_on_conflict(write)
+
+
+def _requirement_link(requirement: Requirement) -> str:
+    return notify.external_url("board.detail", requirement_id=requirement.id)
+
+
+def add_comment(user: User, requirement: Requirement, body: str, quotable: QuoteConsent) -> Comment:
+    """Comment on a requirement; the author hears about it (a reply)."""
+    _check_partner(user)
+    if requirement.status == Status.MERGED:
+        raise ServiceError("This requirement was merged; comment on the one it was merged into.")
+    comment = Comment(
+        requirement_id=requirement.id,
+        author_id=user.id,
+        body=body,
+        body_html=render_markdown(body),
+        quotable=quotable,
+    )
+    db.session.add(comment)
+    if requirement.author is not None:
+        notify.queue(
+            [requirement.author],
+            f"New comment on “{requirement.title}”",
+            f"{user.display_name} commented on your requirement:\n\n{body[:2000]}\n\n"
+            f"{_requirement_link(requirement)}",
+            exclude=user,
+        )
+    db.session.commit()
+    return comment
+
+
+def edit_comment(editor: User, comment: Comment, body: str, quotable: QuoteConsent) -> Comment:
+    """The author changes their comment; the previous text is kept as a revision."""
+    if comment.author_id != editor.id:
+        raise ServiceError("Only the author can edit this comment.")
+    body_html = render_markdown(body)
+    db.session.add(Revision(comment_id=comment.id, editor_id=editor.id, body=comment.body))
+    comment.body, comment.body_html, comment.quotable = body, body_html, quotable
+    comment.edited_at = utcnow()
+    db.session.commit()
+    return comment
+
+
+def set_comment_hidden(admin: User, comment: Comment, hidden: bool) -> None:
+    """An admin hides (or shows again) an abusive comment; it is kept and audited."""
+    if admin.role != Role.ADMIN:
+        raise ServiceError("Only administrators can hide comments.")
+    comment.hidden = hidden
+    action = "comment.hide" if hidden else "comment.unhide"
+    audit.record(admin, action, f"comment:{comment.id}", requirement=comment.requirement_id)
+    db.session.commit()
+
+
+def _watchers(requirement: Requirement) -> list[User]:
+    """Everyone who voted on, commented on or wrote the requirement."""
+    voters = select(Vote.user_id).where(Vote.requirement_id == requirement.id)
+    commenters = select(Comment.author_id).where(Comment.requirement_id == requirement.id)
+    query = select(User).where(
+        User.id.in_(voters) | User.id.in_(commenters) | (User.id == requirement.author_id)
+    )
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
+def set_status(actor: User, requirement: Requirement, status: Status, response: str) -> None:
+    """The vendor sets the status and the official response; watchers are notified."""
+    if actor.role not in (Role.VENDOR, Role.ADMIN):
+        raise ServiceError("Only the vendor's channel team can respond officially.")
+    if status not in VENDOR_STATUSES:
+        raise ServiceError("Choose a status from the list.", "status")
+    if requirement.status == Status.MERGED:
+        raise ServiceError("This requirement was merged; respond on the one it was merged into.")
+    response = response.strip()
+    response_html = render_markdown(response)
+    old_status = requirement.status
+    response_changed = response != requirement.response
+    if old_status == status and not response_changed:
+        raise ServiceError("Nothing changed: pick another status or edit the response.")
+    db.session.add(
+        StatusChange(
+            requirement_id=requirement.id,
+            actor_id=actor.id,
+            old_status=old_status,
+            new_status=status,
+            note=response if response_changed else "",
+        )
+    )
+    requirement.status = status
+    if response_changed:
+        requirement.response, requirement.response_html = response, response_html
+        requirement.responded_by_id, requirement.responded_at = actor.id, utcnow()
+    audit.record(
+        actor,
+        "requirement.status",
+        f"requirement:{requirement.id}",
+        old=old_status.value,
+        new=status.value,
+        response_changed=response_changed,
+    )
+    notify.queue(
+        _watchers(requirement),
+        f"“{requirement.title}” is now {status.label.lower()}",
+        f"The vendor set “{requirement.title}” to {status.label.lower()}."
+        + (f"\n\nOfficial response:\n{response}" if response_changed and response else "")
+        + f"\n\n{_requirement_link(requirement)}",
+        exclude=actor,
+    )
+    db.session.commit()
+
+
+def merge_requirements(actor: User, duplicate: Requirement, target: Requirement) -> None:
+    """Merge a duplicate into another requirement: votes and comments move, counts follow.
+
+    A user who voted on both keeps one vote on the target, with the higher importance.
+    """
+    if actor.role not in (Role.VENDOR, Role.ADMIN):
+        raise ServiceError("Only the vendor or an administrator can merge requirements.")
+    if duplicate.id == target.id:
+        raise ServiceError("A requirement cannot be merged into itself.", "target")
+    if Status.MERGED in (duplicate.status, target.status):
+        raise ServiceError("Merged requirements cannot be merged again.", "target")
+    target_votes = {v.user_id: v for v in db.session.scalars(
+        select(Vote).where(Vote.requirement_id == target.id).with_for_update()
+    )}  # fmt: skip
+    for vote in db.session.scalars(select(Vote).where(Vote.requirement_id == duplicate.id)).all():
+        kept = target_votes.get(vote.user_id)
+        if kept is None:
+            vote.requirement_id = target.id
+        else:
+            if vote.importance > kept.importance:
+                kept.importance = vote.importance
+            db.session.delete(vote)
+    db.session.execute(
+        update(Comment)
+        .where(Comment.requirement_id == duplicate.id)
+        .values(requirement_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.add(
+        StatusChange(
+            requirement_id=duplicate.id,
+            actor_id=actor.id,
+            old_status=duplicate.status,
+            new_status=Status.MERGED,
+            note=f"Merged into #{target.id}",
+        )
+    )
+    duplicate.status, duplicate.merged_into_id = Status.MERGED, target.id
+    db.session.flush()
+    refresh_aggregates(duplicate.id)
+    refresh_aggregates(target.id)
+    audit.record(
+        actor, "requirement.merge", f"requirement:{duplicate.id}", into=f"requirement:{target.id}"
+    )
+    db.session.commit()
