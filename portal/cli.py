@@ -53,7 +53,24 @@ def create_user_command(email, role, org_slug, display_name, manager, password):
     click.echo(f"Created {user.role.value} {user.email}.")
 
 
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command():
+    """Send queued notification e-mails by SMTP (needs MAIL_SERVER); run it from cron."""
+    from flask import current_app
+
+    from portal.notify import send_pending
+
+    if not current_app.config["MAIL_SERVER"]:
+        raise click.ClickException("MAIL_SERVER is not set: messages stay in the outbox.")
+    sent, failed = send_pending()
+    click.echo(f"Sent {sent} message(s); {failed} failed.")
+    if failed:
+        raise SystemExit(1)
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(send_mail_command)

@@ -1,7 +1,7 @@
 """Administration forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.models import OrgKind, PartnerType, Region, Role, SizeBand
@@ -58,3 +58,18 @@ class UserForm(FlaskForm):
     is_org_manager = BooleanField("Manages their organisation (partners only)")
     active = BooleanField("Active (may log in)")
     submit = SubmitField("Save user")
+
+
+class CatalogueForm(FlaskForm):
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=80, message="Use at most 80 characters.")]
+    )
+    slug = StringField(
+        "Slug (for URLs; made from the name when empty)",
+        validators=[Optional(), Length(max=80, message="Use at most 80 characters.")],
+    )
+    description = TextAreaField(
+        "Description", validators=[Length(max=1000, message="Use at most 1,000 characters.")]
+    )
+    active = BooleanField("Offered on the board (products only)", default=True)
+    submit = SubmitField("Save")

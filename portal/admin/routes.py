@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.access import role_required
 from portal.admin import services
-from portal.admin.forms import InviteForm, OrganisationForm, UserForm
+from portal.admin.forms import CatalogueForm, InviteForm, OrganisationForm, UserForm
 from portal.auth.services import create_invitation
 from portal.errors import ServiceError
 from portal.extensions import db
@@ -120,3 +120,46 @@ def audit_log():
     action = request.args.get("action", "")[:64]
     pagination = db.paginate(services.audit_query(action), **page_args(per_page=50))
     return render_template("admin/audit.html", pagination=pagination, action=action)
+
+
+@bp.route("/<any(products, topics):kind>")
+def catalogue(kind: str):
+    """Products or topics of the board."""
+    model = services.CATALOGUES[kind]
+    items = db.session.scalars(select(model).order_by(model.name)).all()
+    return render_template("admin/catalogue.html", kind=kind, items=items)
+
+
+@bp.route("/<any(products, topics):kind>/new", methods=["GET", "POST"])
+@bp.route("/<any(products, topics):kind>/<int:item_id>", methods=["GET", "POST"])
+def edit_catalogue_item(kind: str, item_id: int | None = None):
+    model = services.CATALOGUES[kind]
+    item = db.get_or_404(model, item_id) if item_id else None
+    form = CatalogueForm(obj=item)
+    if form.validate_on_submit():
+        try:
+            services.save_catalogue_item(
+                current_user,
+                kind,
+                item,
+                form.name.data,
+                form.slug.data or "",
+                form.description.data or "",
+                form.active.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash(f"Saved {form.name.data}.", "success")
+            return redirect(url_for("admin.catalogue", kind=kind))
+    return render_template(
+        "admin/catalogue_form.html", form=form, kind=kind, item=item
+    ), form_status(form)
+
+
+@bp.route("/outbox")
+def outbox():
+    """Notification e-mails: sent by SMTP when MAIL_SERVER is set, otherwise kept here."""
+    pagination = db.paginate(services.outbox_query(), **page_args(per_page=50))
+    return render_template("admin/outbox.html", pagination=pagination)

@@ -9,7 +9,18 @@ from portal import audit
 from portal.auth.services import check_role_fits
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import AuditEvent, Organisation, OrgKind, Role, User
+from portal.models import (
+    AuditEvent,
+    Organisation,
+    OrgKind,
+    OutboxMessage,
+    Product,
+    Role,
+    Topic,
+    User,
+)
+
+CATALOGUES = {"products": Product, "topics": Topic}
 
 
 def slugify(text: str) -> str:
@@ -138,6 +149,44 @@ def update_user(
     return user
 
 
+def save_catalogue_item(
+    actor: User,
+    kind: str,
+    item: Product | Topic | None,
+    name: str,
+    slug: str,
+    description: str,
+    active: bool = True,
+) -> Product | Topic:
+    """Create or update a product or topic; names and slugs are unique, changes audited."""
+    model = CATALOGUES[kind]
+    name, slug = name.strip(), slugify(slug or name)
+    if not slug:
+        raise ServiceError("Use at least one letter or digit.", "slug")
+    others = select(model.id)
+    if item is not None:
+        others = others.where(model.id != item.id)
+    if db.session.scalar(others.where(func.lower(model.name) == name.lower())):
+        raise ServiceError("This name is taken.", "name")
+    if db.session.scalar(others.where(model.slug == slug)):
+        raise ServiceError("This slug is taken.", "slug")
+    creating = item is None
+    if creating:
+        item = model()
+        db.session.add(item)
+    item.name, item.slug, item.description = name, slug, description.strip()
+    if isinstance(item, Product):
+        item.active = active
+    audit.record(actor, f"{kind[:-1]}.{'create' if creating else 'update'}", slug)
+    db.session.commit()
+    return item
+
+
+def outbox_query() -> Select:
+    """Queued and sent notification e-mails, newest first."""
+    return select(OutboxMessage).order_by(OutboxMessage.id.desc())
+
+
 def dashboard_counts() -> dict[str, int]:
     """Headline numbers for the admin home page."""
     return {
@@ -145,4 +194,8 @@ def dashboard_counts() -> dict[str, int]:
         "users": db.session.scalar(select(func.count(User.id))) or 0,
         "inactive": db.session.scalar(select(func.count(User.id)).where(~User.active)) or 0,
         "audit_events": db.session.scalar(select(func.count(AuditEvent.id))) or 0,
+        "unsent_mail": db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))
+        )
+        or 0,
     }

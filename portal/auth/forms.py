@@ -64,3 +64,8 @@ class ChangePasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField("Log out")
+
+
+class SettingsForm(FlaskForm):
+    notify = BooleanField("E-mail me when a requirement I follow changes status or gets a reply")
+    submit = SubmitField("Save settings")

@@ -4,7 +4,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.auth import services
-from portal.auth.forms import ChangePasswordForm, LoginForm, LogoutForm, RegisterForm
+from portal.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    LogoutForm,
+    RegisterForm,
+    SettingsForm,
+)
 from portal.errors import ServiceError
 from portal.extensions import limiter
 
@@ -85,3 +91,15 @@ def change_password():
             flash("Your password has been changed.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """One's own notification preferences."""
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_settings(current_user, form.notify.data)
+        flash("Your settings are saved.", "success")
+        return redirect(url_for("auth.settings"))
+    return render_template("auth/settings.html", form=form)

@@ -190,3 +190,9 @@ def create_user(
 def count_users() -> int:
     """How many accounts exist."""
     return db.session.scalar(select(func.count(User.id))) or 0
+
+
+def update_settings(user: User, notify: bool) -> None:
+    """Save the user's notification preference."""
+    user.notify = notify
+    db.session.commit()

@@ -294,7 +294,7 @@ def set_status(requirement_id: int):
             apply_error(form, error)
         else:
             flash("The status and response are published; watchers are notified.", "success")
-            return back_to(requirement, "#response")
+            return back_to(requirement, "#official-response")
     return render_detail(requirement, 400, status_form=form)
 
 

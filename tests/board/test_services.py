@@ -150,7 +150,7 @@ def test_concurrent_votes_keep_exact_counts(app, make, make_requirement):
     with app.app_context():
         # Expected by hand: org k gets users k, k+6, k+12, k+18 with importances i % 3.
         top = {}
-        for index, (user, importance) in enumerate(voters):
+        for index, (_user, importance) in enumerate(voters):
             org = index % len(orgs)
             top[org] = max(top.get(org, 0), int(importance))
         assert counts(rid) == {
