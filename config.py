@@ -37,6 +37,8 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "channel-voice@localhost")
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
+    REVENUE_IMPORT_MAX_BYTES = _int("REVENUE_IMPORT_MAX_BYTES", 1_000_000)
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads above this get a 413 page
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")

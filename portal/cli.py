@@ -1,5 +1,7 @@
 """Command-line interface: `flask --app wsgi <command>`."""
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -69,8 +71,48 @@ def send_mail_command():
         raise SystemExit(1)
 
 
+@click.command("import-revenue")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--org", "org_slug", required=True, help="Slug of the partner organisation.")
+@with_appcontext
+def import_revenue_command(file: Path, org_slug: str):
+    """Import a revenue CSV or XLSX for an organisation, all or nothing.
+
+    Exits 0 on success; otherwise prints every problem, one per line, and changes nothing.
+    """
+    from portal.revenue import services as revenue
+
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+    if organisation is None or organisation.kind.value != "partner":
+        raise click.ClickException(f"No partner organisation with slug {org_slug!r}.")
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {file}: {error.strerror}.") from None
+    parsed = revenue.parse_upload(file.name, data)
+    if not parsed.ok:
+        for problem in parsed.problems:
+            where = ", ".join(
+                part
+                for part in (
+                    f"row {problem.row}" if problem.row else "",
+                    f"column {problem.column}" if problem.column else "",
+                )
+                if part
+            )
+            click.echo(f"{file.name}: {where + ': ' if where else ''}{problem.message}", err=True)
+        click.echo(f"Nothing imported: {len(parsed.problems)} problem(s).", err=True)
+        raise SystemExit(1)
+    counts = revenue.apply_import(None, organisation, parsed.rows, f"cli:{file.name}")
+    click.echo(
+        f"Imported {counts['new']} new and {counts['updated']} updated year(s) "
+        f"for {organisation.name}."
+    )
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(import_revenue_command)

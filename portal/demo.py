@@ -5,6 +5,7 @@ Every step creates only what is missing, so a second run changes nothing.
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from portal.models import (
     QuoteConsent,
     Region,
     Requirement,
+    RevenueProfile,
     Role,
     SizeBand,
     Status,
@@ -32,6 +34,7 @@ from portal.models import (
     Vote,
     VoteConsent,
 )
+from portal.revenue.services import seed_rates
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published in the README on purpose
 
@@ -240,11 +243,69 @@ def _demo_responses(vendor: User) -> None:
         merge_requirements(vendor, duplicate, original)
 
 
+REGION_CURRENCY = {Region.NA: "USD", Region.EMEA: "EUR", Region.APAC: "AUD", Region.LATAM: "BRL"}
+SIZE_REVENUE = {  # typical total revenue by size band, in the organisation's currency
+    SizeBand.MICRO: 900_000,
+    SizeBand.SMALL: 6_500_000,
+    SizeBand.MEDIUM: 38_000_000,
+    SizeBand.LARGE: 420_000_000,
+}
+
+
+def seed_revenue() -> int:
+    """Exchange rates, three fiscal years of figures per partner and revenue at stake on votes."""
+    created = seed_rates()
+    rng = random.Random(2011)
+    partners = db.session.scalars(
+        select(Organisation).where(Organisation.kind == OrgKind.PARTNER).order_by(Organisation.slug)
+    ).all()
+    have = set(
+        db.session.execute(select(RevenueProfile.organisation_id, RevenueProfile.fiscal_year))
+    )
+    this_year = utcnow().year
+    for org in partners:
+        base = SIZE_REVENUE[org.size_band] * rng.uniform(0.7, 1.4)
+        cloud_share = rng.uniform(0.05, 0.2)
+        for offset, year in enumerate(range(this_year - 3, this_year)):
+            if (org.id, year) in have:
+                continue
+            total = round(base * (1.08**offset))
+            cloud_share *= rng.uniform(1.1, 1.5)
+            db.session.add(
+                RevenueProfile(
+                    organisation_id=org.id,
+                    fiscal_year=year,
+                    currency=REGION_CURRENCY[org.region],
+                    total_revenue=Decimal(total),
+                    cloud_revenue=Decimal(round(total * min(cloud_share, 0.9))),
+                    customers=max(5, round(total / rng.uniform(40_000, 90_000))),
+                    seats=max(20, round(total / rng.uniform(2_000, 6_000))),
+                )
+            )
+            created += 1
+    if db.session.scalar(select(Vote.id).where(Vote.revenue_at_stake.is_not(None)).limit(1)):
+        return created
+    orgs = {o.id: o for o in partners}
+    for vote in db.session.scalars(select(Vote).order_by(Vote.id)):
+        if rng.random() < 0.55:
+            org = orgs[vote.organisation_id]
+            share = {Importance.NICE_TO_HAVE: 0.002, Importance.IMPORTANT: 0.01}.get(
+                vote.importance, 0.03
+            )
+            amount = SIZE_REVENUE[org.size_band] * share * rng.uniform(0.5, 1.5)
+            vote.revenue_at_stake = Decimal(round(amount, -3))
+            vote.currency = REGION_CURRENCY[org.region]
+            created += 1
+    db.session.flush()
+    return created
+
+
 SEED_STEPS = [
     ("organisations", seed_organisations),
     ("users", seed_users),
     ("products and topics", seed_catalogue),
     ("requirements", seed_board),
+    ("revenue figures and rates", seed_revenue),
 ]
 
 

@@ -16,3 +16,7 @@ def apply_error(form: FlaskForm, error: ServiceError) -> None:
 def form_status(form: FlaskForm) -> int:
     """400 when a submitted form was refused, so clients and tests can tell; 200 otherwise."""
     return 400 if form.errors or form.form_errors else 200
+
+
+class ActionForm(FlaskForm):
+    """A form with only its CSRF token, behind a POST button (delete, hide, withdraw)."""

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import privacy
 from portal.access import role_required
 from portal.admin import services
 from portal.admin.forms import CatalogueForm, InviteForm, OrganisationForm, UserForm
@@ -11,8 +12,10 @@ from portal.auth.services import create_invitation
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.formtools import apply_error, form_status
-from portal.models import Organisation, Role, User
+from portal.models import ExchangeRate, Organisation, Role, User
 from portal.pagination import page_args
+from portal.revenue import services as revenue
+from portal.revenue.forms import ExchangeRateForm
 
 bp = Blueprint("admin", __name__)
 
@@ -163,3 +166,30 @@ def outbox():
     """Notification e-mails: sent by SMTP when MAIL_SERVER is set, otherwise kept here."""
     pagination = db.paginate(services.outbox_query(), **page_args(per_page=50))
     return render_template("admin/outbox.html", pagination=pagination)
+
+
+@bp.route("/organisations/<int:organisation_id>/revenue")
+def organisation_revenue(organisation_id: int):
+    """An organisation's own revenue figures; every viewing is an audit event."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    profiles = privacy.admin_revenue_profiles(current_user, organisation)
+    return render_template(
+        "admin/organisation_revenue.html", organisation=organisation, profiles=profiles
+    )
+
+
+@bp.route("/exchange-rates", methods=["GET", "POST"])
+def exchange_rates():
+    """Rates into the reporting currency, used by every revenue aggregate."""
+    form = ExchangeRateForm()
+    if form.validate_on_submit():
+        try:
+            revenue.set_exchange_rate(current_user, form.currency.data, form.rate.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            flash(f"Saved the rate for {form.currency.data.upper()}.", "success")
+            return redirect(url_for("admin.exchange_rates"))
+    rates = db.session.scalars(select(ExchangeRate).order_by(ExchangeRate.currency)).all()
+    return render_template("admin/exchange_rates.html", form=form, rates=rates), form_status(form)

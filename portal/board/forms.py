@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -10,7 +11,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.models import Importance, QuoteConsent, VoteConsent
 from portal.models.board import BODY_MAX, COMMENT_MAX, TITLE_MAX, VENDOR_STATUSES
@@ -58,6 +59,16 @@ class VoteForm(FlaskForm):
         default=VoteConsent.ANONYMOUS.value,
         validators=[InputRequired()],
     )
+    revenue_at_stake = DecimalField(
+        "Revenue at stake per year (optional)",
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10**15, message="Enter an amount from 0 upwards."),
+        ],
+        description="What this requirement is worth to us per year. Only our organisation sees it.",
+    )
+    currency = SelectField("Currency")
     submit = SubmitField("Save my vote")
 
 

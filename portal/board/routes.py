@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import privacy
 from portal.access import role_required
 from portal.board import services
 from portal.board.forms import (
@@ -30,6 +31,7 @@ from portal.models import (
     VoteConsent,
 )
 from portal.pagination import page_args
+from portal.revenue.services import currencies
 
 bp = Blueprint("board", __name__)
 
@@ -63,6 +65,7 @@ def index():
     return render_template(
         "board/index.html",
         pagination=pagination,
+        revenue=privacy.revenue_at_stake_for([r.id for r in pagination.items]),
         filters=filters,
         products=products,
         topics=topics,
@@ -138,12 +141,22 @@ def edit(requirement_id: int):
     return render_template("board/form.html", form=form, requirement=requirement), form_status(form)
 
 
+def vote_form(vote=None, **kwargs) -> VoteForm:
+    if vote is not None:
+        kwargs |= {
+            "importance": vote.importance.key,
+            "consent": vote.consent.value,
+            "revenue_at_stake": vote.revenue_at_stake,
+            "currency": vote.currency,
+        }
+    form = VoteForm(**kwargs)
+    form.currency.choices = currencies()
+    return form
+
+
 def render_detail(requirement: Requirement, status: int = 200, **forms):
     vote = services.own_vote(requirement, current_user)
-    vote_form = forms.get("vote_form") or VoteForm(
-        importance=vote.importance.key if vote else None,
-        consent=(vote.consent if vote else VoteConsent.ANONYMOUS).value,
-    )
+    form = forms.get("vote_form") or vote_form(vote)
     status_form = forms.get("status_form") or StatusForm(
         status=requirement.status.value, response=requirement.response
     )
@@ -151,7 +164,7 @@ def render_detail(requirement: Requirement, status: int = 200, **forms):
         "board/detail.html",
         requirement=requirement,
         vote=vote,
-        vote_form=vote_form,
+        vote_form=form,
         withdraw_form=WithdrawForm(),
         comment_form=forms.get("comment_form") or CommentForm(),
         status_form=status_form,
@@ -159,6 +172,7 @@ def render_detail(requirement: Requirement, status: int = 200, **forms):
         hide_form=HideForm(),
         comments=services.visible_comments(requirement, current_user),
         history=services.status_history(requirement),
+        revenue=privacy.revenue_at_stake_for([requirement.id])[requirement.id],
         supporters=services.named_supporters(requirement)
         if current_user.role in (Role.VENDOR, Role.ADMIN)
         else [],
@@ -183,7 +197,7 @@ def back_to(requirement: Requirement, anchor: str = ""):
 @role_required(Role.PARTNER)
 def vote(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
-    form = VoteForm()
+    form = vote_form()
     if not form.validate():
         return render_detail(requirement, 400, vote_form=form)
     try:
@@ -192,10 +206,12 @@ def vote(requirement_id: int):
             requirement.id,
             Importance.from_key(form.importance.data),
             VoteConsent(form.consent.data),
+            form.revenue_at_stake.data,
+            form.currency.data,
         )
     except ServiceError as error:
         db.session.rollback()
-        form.form_errors.append(error.message)
+        apply_error(form, error)
         return render_detail(requirement, 409, vote_form=form)
     flash("Your vote is saved.", "success")
     return back_to(requirement, "#vote")

@@ -3,12 +3,13 @@
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TypeVar
 
 from sqlalchemy import Integer, Select, delete, func, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from portal import audit, notify
+from portal import audit, notify, privacy
 from portal.board.search import matches
 from portal.database import utcnow
 from portal.errors import ServiceError
@@ -30,6 +31,7 @@ from portal.models import (
     VoteConsent,
 )
 from portal.models.board import VENDOR_STATUSES
+from portal.revenue.services import currencies
 
 T = TypeVar("T")
 
@@ -38,6 +40,7 @@ SORTS = {
     "newest": "Newest",
     "votes": "Most votes",
     "showstoppers": "Most showstopper organisations",
+    "revenue": "Revenue at stake",
 }
 CLOSED_FOR_VOTES = {Status.MERGED: "merged", Status.SHIPPED: "shipped"}
 
@@ -93,6 +96,15 @@ def board_query(filters: BoardFilters) -> Select:
         query = query.where(Requirement.topics.any(Topic.id == filters.topic.id))
     if filters.q:
         query = query.where(matches(filters.q))
+    if filters.sort == "revenue":
+        # Suppressed totals are NULL, so small groups sort last and reveal nothing.
+        revenue = privacy.revenue_at_stake_by_requirement()
+        query = query.outerjoin(revenue, revenue.c.requirement_id == Requirement.id)
+        return query.order_by(
+            revenue.c.shown_total.desc().nulls_last(),
+            Requirement.score.desc(),
+            Requirement.id.desc(),
+        )
     order = {
         "score": [Requirement.score.desc(), Requirement.org_count.desc()],
         "newest": [Requirement.created_at.desc()],
@@ -291,9 +303,21 @@ def cast_vote(
     requirement_id: int,
     importance: Importance,
     consent: VoteConsent = VoteConsent.ANONYMOUS,
+    revenue_at_stake: Decimal | None = None,
+    currency: str | None = None,
 ) -> Vote:
-    """Vote on a requirement, or change one's vote; one vote per user (a unique constraint)."""
+    """Vote on a requirement, or change one's vote; one vote per user (a unique constraint).
+
+    Revenue at stake is optional: what the requirement is worth to the voter's organisation.
+    """
     _check_partner(user)
+    if revenue_at_stake is not None:
+        if revenue_at_stake < 0:
+            raise ServiceError("Revenue at stake cannot be negative.", "revenue_at_stake")
+        if currency not in currencies():
+            raise ServiceError("Choose a currency from the list.", "currency")
+    else:
+        currency = None
 
     def write() -> Vote:
         requirement = _lock_open_requirement(requirement_id)
@@ -304,6 +328,7 @@ def cast_vote(
         vote.organisation_id = user.organisation_id
         vote.importance = importance
         vote.consent = consent
+        vote.revenue_at_stake, vote.currency = revenue_at_stake, currency
         db.session.flush()
         refresh_aggregates(requirement.id)
         db.session.commit()

@@ -25,8 +25,11 @@ from portal.models.board import (
     Vote,
     VoteConsent,
 )
+from portal.models.revenue import ExchangeRate, RevenueProfile
 
 __all__ = [
+    "ExchangeRate",
+    "RevenueProfile",
     "AuditEvent",
     "Comment",
     "Importance",

@@ -1,0 +1,321 @@
+"""The privacy rules: the only module that reads revenue figures or builds segment breakdowns.
+
+The portal's promise to partners (DESIGN.md, "Privacy rules"):
+1. An organisation's revenue figures are seen only by its own members (and admins, audited).
+2. An aggregate involving revenue, and any breakdown by segment, is shown only when it covers at
+   least PRIVACY_MIN_ORGS organisations; a smaller cell is suppressed and marked, never shown as 0.
+   Medians and other order statistics are one organisation's exact value: rounded to 2 figures.
+3. When a breakdown's total is shown, suppressed cells must not be recoverable by subtraction:
+   more cells are suppressed until the hidden ones cover at least PRIVACY_MIN_ORGS organisations
+   together and are at least two (secondary suppression).
+4. Names: the vendor sees an organisation's name on a vote only with `named_to_vendor` consent; the
+   editor prints a quote with the name only with `on_record`, without it only with `anonymous`.
+"""
+
+import math
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from flask import abort, current_app
+from sqlalchemy import Select, case, func, select
+
+from portal import audit
+from portal.extensions import db
+from portal.models import (
+    ExchangeRate,
+    Organisation,
+    QuoteConsent,
+    Requirement,
+    RevenueProfile,
+    Role,
+    Status,
+    User,
+    Vote,
+    VoteConsent,
+)
+
+Number = int | float | Decimal
+
+
+def threshold() -> int:
+    """The smallest number of organisations an aggregate may cover (PRIVACY_MIN_ORGS)."""
+    return current_app.config["PRIVACY_MIN_ORGS"]
+
+
+# -- Cells: what an aggregate may show ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One aggregated cell as SQL computed it: how many organisations it covers, and its value."""
+
+    key: str
+    orgs: int
+    value: Number | None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A cell as it may be displayed: value and org count are None when suppressed."""
+
+    key: str
+    label: str
+    value: Number | None
+    orgs: int | None
+    suppressed: bool = False
+    reason: str | None = None  # "small" (primary) or "secondary"
+
+    @property
+    def note(self) -> str:
+        """What to print in place of a suppressed value."""
+        if self.reason == "secondary":
+            return "hidden to protect a small group"
+        return f"fewer than {threshold()} organisations" if self.suppressed else ""
+
+
+def _visible(cell: Cell) -> Shown:
+    return Shown(cell.key, cell.label or cell.key, cell.value, cell.orgs)
+
+
+def _hidden(cell: Cell, reason: str) -> Shown:
+    return Shown(cell.key, cell.label or cell.key, None, None, True, reason)
+
+
+def protect_value(
+    orgs: int, value: Number | None, key: str = "", label: str = "", min_orgs: int | None = None
+) -> Shown:
+    """One aggregate (e.g. a requirement's revenue at stake): suppressed below the threshold."""
+    min_orgs = threshold() if min_orgs is None else min_orgs
+    cell = Cell(key, orgs, value, label)
+    return _visible(cell) if orgs >= min_orgs else _hidden(cell, "small")
+
+
+def round_order_statistic(value: Number | None, figures: int = 2) -> Number | None:
+    """A median or other order statistic, rounded to two significant figures (rule 2)."""
+    if value is None or value == 0:
+        return value
+    value = float(value)
+    digits = figures - 1 - math.floor(math.log10(abs(value)))
+    rounded = round(value, digits)
+    return int(rounded) if digits <= 0 else rounded
+
+
+def protect_median(orgs: int, value: Number | None, min_orgs: int | None = None) -> Shown:
+    """A median over organisations: suppressed below the threshold, otherwise rounded."""
+    shown = protect_value(orgs, value, "median", "Median", min_orgs)
+    if shown.suppressed:
+        return shown
+    return replace(shown, value=round_order_statistic(value))
+
+
+def protect_breakdown(
+    cells: list[Cell],
+    total_shown: bool = True,
+    min_orgs: int | None = None,
+    total_orgs: int | None = None,
+    total_value: Number | None = None,
+) -> tuple[list[Shown], Shown]:
+    """Primary and secondary suppression over a breakdown by segment; returns (cells, total).
+
+    Cells covering no organisation reveal nothing and are shown as they are (an empty segment),
+    but they cannot hide a suppressed cell either, so they never count as its complement.
+    `total_orgs` defaults to the sum of the cells' org counts (segments are disjoint); pass it
+    when organisations can fall into several cells (e.g. answers to a multiple-choice question).
+    """
+    min_orgs = threshold() if min_orgs is None else min_orgs
+    covered = sum(c.orgs for c in cells) if total_orgs is None else total_orgs
+    if total_orgs is not None and total_orgs < max((c.orgs for c in cells), default=0):
+        raise ValueError("total_orgs is smaller than one of the cells")
+    total_cell = Cell(
+        "total",
+        covered,
+        total_value if total_value is not None else _sum_values(cells),
+        "Total",
+    )
+    if covered < min_orgs:
+        hidden = [_hidden(c, "small") if c.orgs else _visible(c) for c in cells]
+        return hidden, _hidden(total_cell, "small")
+    suppressed = {i for i, c in enumerate(cells) if 0 < c.orgs < min_orgs}
+    reasons = dict.fromkeys(suppressed, "small")
+    if total_shown and suppressed:
+        # Hide the next smallest cells until the hidden group is two or more cells that
+        # together cover enough organisations: then subtraction yields only a safe group.
+        candidates = sorted(
+            (i for i, c in enumerate(cells) if c.orgs >= min_orgs),
+            key=lambda i: (cells[i].orgs, cells[i].key),
+        )
+        while candidates and (
+            len(suppressed) < 2 or sum(cells[i].orgs for i in suppressed) < min_orgs
+        ):
+            index = candidates.pop(0)
+            suppressed.add(index)
+            reasons[index] = "secondary"
+    shown = [
+        _hidden(c, reasons[i]) if i in suppressed else _visible(c) for i, c in enumerate(cells)
+    ]
+    total = _visible(total_cell) if total_shown else _hidden(total_cell, "small")
+    return shown, total
+
+
+def _sum_values(cells: list[Cell]) -> Number | None:
+    values = [c.value for c in cells if c.value is not None]
+    return sum(values) if values else None
+
+
+# -- Names (rule 4) -------------------------------------------------------------------------------
+
+
+def vote_name_for_vendor(org_name: str, consent: VoteConsent | str) -> str | None:
+    """The organisation's name on a vote, for the vendor: only with `named_to_vendor` consent."""
+    return org_name if VoteConsent(consent) == VoteConsent.NAMED_TO_VENDOR else None
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Whether the editor may print a comment or answer, and with which name."""
+
+    printable: bool
+    name: str | None = None
+
+
+def quote_attribution(org_name: str, consent: QuoteConsent | str) -> Attribution:
+    """`on_record`: with the organisation's name; `anonymous`: without; `no`: not at all."""
+    consent = QuoteConsent(consent)
+    if consent == QuoteConsent.ON_RECORD:
+        return Attribution(True, org_name)
+    if consent == QuoteConsent.ANONYMOUS:
+        return Attribution(True, None)
+    return Attribution(False)
+
+
+# -- Who sees an organisation's own figures (rule 1) ---------------------------------------------
+
+
+def can_see_org_revenue(viewer: Any, organisation: Any) -> bool:
+    """Members of the organisation and admins; nobody else."""
+    role = getattr(viewer.role, "value", viewer.role)
+    if role == Role.ADMIN.value:
+        return True
+    return role == Role.PARTNER.value and viewer.organisation_id == organisation.id
+
+
+def _require_member(viewer: User, organisation: Organisation) -> None:
+    if viewer.role != Role.PARTNER or viewer.organisation_id != organisation.id:
+        abort(404)
+
+
+def own_revenue_profiles(viewer: User, organisation: Organisation) -> list[RevenueProfile]:
+    """Our organisation's revenue profiles, newest year first (members only)."""
+    _require_member(viewer, organisation)
+    return _profiles(organisation)
+
+
+def admin_revenue_profiles(admin: User, organisation: Organisation) -> list[RevenueProfile]:
+    """An organisation's profiles for an administrator; the viewing is audited."""
+    if admin.role != Role.ADMIN:
+        abort(403)
+    audit.record(admin, "revenue.admin_view", organisation.slug)
+    db.session.commit()
+    return _profiles(organisation)
+
+
+def _profiles(organisation: Organisation) -> list[RevenueProfile]:
+    query = (
+        select(RevenueProfile)
+        .where(RevenueProfile.organisation_id == organisation.id)
+        .order_by(RevenueProfile.fiscal_year.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def own_votes(viewer: User, organisation: Organisation) -> list[Any]:
+    """Our organisation's votes with their revenue at stake and the community's ranking."""
+    _require_member(viewer, organisation)
+    ranks = (
+        select(
+            Requirement.id.label("id"),
+            func.rank().over(order_by=Requirement.score.desc()).label("rank"),
+        )
+        .where(Requirement.status != Status.MERGED)
+        .subquery()
+    )
+    query = (
+        select(
+            Vote.requirement_id,
+            Requirement.title,
+            Requirement.status,
+            Requirement.org_count,
+            Requirement.score,
+            ranks.c.rank,
+            User.display_name.label("voter"),
+            Vote.importance,
+            Vote.revenue_at_stake,
+            Vote.currency,
+        )
+        .join(Requirement, Requirement.id == Vote.requirement_id)
+        .join(User, User.id == Vote.user_id)
+        .outerjoin(ranks, ranks.c.id == Requirement.id)
+        .where(Vote.organisation_id == organisation.id)
+        .order_by(ranks.c.rank.is_(None), ranks.c.rank, User.display_name)
+    )
+    return list(db.session.execute(query))
+
+
+# -- Revenue at stake aggregated over organisations -----------------------------------------------
+
+
+def revenue_per_org() -> Select:
+    """Per requirement and organisation: the largest amount its members entered, converted."""
+    return (
+        select(
+            Vote.requirement_id.label("requirement_id"),
+            Vote.organisation_id.label("organisation_id"),
+            func.max(Vote.revenue_at_stake * ExchangeRate.rate).label("amount"),
+        )
+        .join(ExchangeRate, ExchangeRate.currency == Vote.currency)
+        .where(Vote.revenue_at_stake.is_not(None))
+        .group_by(Vote.requirement_id, Vote.organisation_id)
+    )
+
+
+def revenue_at_stake_by_requirement(min_orgs: int | None = None):
+    """A subquery: per requirement, organisations with an amount and their sum when allowed.
+
+    `shown_total` is NULL (suppressed) when fewer than PRIVACY_MIN_ORGS organisations entered an
+    amount, so neither the value nor an ordering by it can reveal a small group.
+    """
+    min_orgs = threshold() if min_orgs is None else min_orgs
+    per_org = revenue_per_org().subquery()
+    orgs = func.count(per_org.c.organisation_id)
+    return (
+        select(
+            per_org.c.requirement_id,
+            orgs.label("revenue_orgs"),
+            case((orgs >= min_orgs, func.sum(per_org.c.amount)), else_=None).label("shown_total"),
+        )
+        .group_by(per_org.c.requirement_id)
+        .subquery()
+    )
+
+
+def revenue_at_stake_for(requirement_ids: list[int]) -> dict[int, Shown]:
+    """Revenue at stake (reporting currency) for these requirements, suppressed where small."""
+    if not requirement_ids:
+        return {}
+    per_org = revenue_per_org().where(Vote.requirement_id.in_(requirement_ids)).subquery()
+    rows = db.session.execute(
+        select(
+            per_org.c.requirement_id,
+            func.count(per_org.c.organisation_id),
+            func.sum(per_org.c.amount),
+        ).group_by(per_org.c.requirement_id)
+    )
+    found = {rid: protect_value(orgs, _money(total), str(rid)) for rid, orgs, total in rows}
+    return {rid: found.get(rid, protect_value(0, None, str(rid))) for rid in requirement_ids}
+
+
+def _money(value: Number | None) -> int | None:
+    """Whole units of the reporting currency."""
+    return None if value is None else int(round(Decimal(str(value))))

@@ -1,0 +1,1 @@
+"""Revenue data: organisation revenue profiles, their import, and exchange rates."""
