@@ -68,7 +68,8 @@ class VoteForm(FlaskForm):
         ],
         description="What this requirement is worth to us per year. Only our organisation sees it.",
     )
-    currency = SelectField("Currency")
+    # Checked by the service, and only when an amount is given.
+    currency = SelectField("Currency", validate_choice=False)
     submit = SubmitField("Save my vote")
 
 
