@@ -63,6 +63,8 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     from portal.errors.handlers import bp as errors_bp
     from portal.main.routes import bp as main_bp
     from portal.org.routes import bp as org_bp
+    from portal.surveys.brief_routes import bp as briefs_bp
+    from portal.surveys.routes import bp as surveys_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(main_bp)
@@ -70,6 +72,8 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(org_bp, url_prefix="/org")
     app.register_blueprint(board_bp, url_prefix="/requirements")
+    app.register_blueprint(surveys_bp, url_prefix="/surveys")
+    app.register_blueprint(briefs_bp, url_prefix="/briefs")
 
     from portal import cli, templating
 

@@ -16,19 +16,26 @@ from portal.database import utcnow
 from portal.extensions import db
 from portal.markup import render_markdown
 from portal.models import (
+    Answer,
+    Choice,
     Comment,
     Importance,
     Organisation,
     OrgKind,
     PartnerType,
     Product,
+    Question,
+    QuestionKind,
     QuoteConsent,
     Region,
     Requirement,
+    Response,
     RevenueProfile,
     Role,
     SizeBand,
     Status,
+    Survey,
+    SurveyStatus,
     Topic,
     User,
     Vote,
@@ -57,6 +64,37 @@ PARTNERS = [
     ("Andes Integración", "andes-integracion", P.VAR_SI, R.LATAM, S.SMALL, True),
     ("Rhine Channel Distribution", "rhine-distribution", P.DISTRIBUTOR, R.EMEA, S.MEDIUM, True),
     ("Pacific Apps", "pacific-apps", P.ISV, R.APAC, S.MICRO, False),
+    ("Granite Systems", "granite-systems", P.VAR_SI, R.NA, S.SMALL, True),
+    ("Lakeshore IT", "lakeshore-it", P.VAR_SI, R.NA, S.MICRO, True),
+    ("Nordlicht Consulting", "nordlicht-consulting", P.VAR_SI, R.EMEA, S.MEDIUM, True),
+    ("Iberia Soluciones", "iberia-soluciones", P.VAR_SI, R.EMEA, S.SMALL, True),
+    ("Koala Tech", "koala-tech", P.VAR_SI, R.APAC, S.SMALL, True),
+    ("Quetzal Sistemas", "quetzal-sistemas", P.VAR_SI, R.LATAM, S.MICRO, False),
+    ("Summit Managed IT", "summit-managed", P.MSP_HOSTER, R.NA, S.MEDIUM, True),
+    ("Beacon Hosting", "beacon-hosting", P.MSP_HOSTER, R.NA, S.SMALL, True),
+    ("Alpenhost", "alpenhost", P.MSP_HOSTER, R.EMEA, S.SMALL, True),
+    ("Thames Cloud Services", "thames-cloud", P.MSP_HOSTER, R.EMEA, S.MEDIUM, True),
+    ("Lotus Managed Services", "lotus-managed", P.MSP_HOSTER, R.APAC, S.SMALL, True),
+    ("Rio Cloud", "rio-cloud", P.MSP_HOSTER, R.LATAM, S.SMALL, True),
+    ("Pinnacle Licensing", "pinnacle-licensing", P.LARGE_ACCOUNT_RESELLER, R.EMEA, S.LARGE, True),
+    ("Harbour Bridge Licensing", "harbour-bridge", P.LARGE_ACCOUNT_RESELLER, R.APAC, S.LARGE, True),
+    (
+        "Continental Licensing",
+        "continental-licensing",
+        P.LARGE_ACCOUNT_RESELLER,
+        R.LATAM,
+        S.LARGE,
+        True,
+    ),
+    ("Atlas Distribution", "atlas-distribution", P.DISTRIBUTOR, R.NA, S.LARGE, True),
+    ("Southern Cross Distribution", "southern-cross", P.DISTRIBUTOR, R.APAC, S.LARGE, True),
+    ("Cóndor Mayorista", "condor-mayorista", P.DISTRIBUTOR, R.LATAM, S.MEDIUM, True),
+    ("Fjord Software", "fjord-software", P.ISV, R.EMEA, S.SMALL, True),
+    ("Prairie Apps", "prairie-apps", P.ISV, R.NA, S.MICRO, False),
+    ("Samba Software", "samba-software", P.ISV, R.LATAM, S.SMALL, True),
+    ("Northwave Telecom", "northwave-telecom", P.TELCO, R.NA, S.LARGE, True),
+    ("Eurolink Telecom", "eurolink-telecom", P.TELCO, R.EMEA, S.LARGE, True),
+    ("Pacifica Telecom", "pacifica-telecom", P.TELCO, R.APAC, S.LARGE, True),
 ]
 
 OTHER_ORGS = [
@@ -196,8 +234,15 @@ def seed_board() -> int:
     """Create the demo requirements with votes, comments, responses and one merged duplicate."""
     existing = set(db.session.scalars(select(Requirement.title)))
     rows = [*demo_content.REQUIREMENTS]
-    rows.append((DUPLICATE_TITLE, "Same as the BPOS invoicing request.", "bpos",
-                 ["partner-led-billing"], "pampa-cloud@example.com"))  # fmt: skip
+    rows.append(
+        (
+            DUPLICATE_TITLE,
+            "Same as the BPOS invoicing request.",
+            "bpos",
+            ["partner-led-billing"],
+            "pampa-cloud@example.com",
+        )
+    )
     if all(row[0] in existing for row in rows):
         return 0
     rng = random.Random(2010)  # the same demo board on every machine
@@ -300,12 +345,98 @@ def seed_revenue() -> int:
     return created
 
 
+def _survey_answer(rng: random.Random, question: Question, org: Organisation, spec: dict):
+    """Answers for one demo question, nudged by the partner's type so segments differ."""
+    kind = question.kind
+    if kind == QuestionKind.TEXT:
+        if rng.random() < 0.35:
+            return []
+        text = rng.choice(spec["texts"])
+        return [Answer(question_id=question.id, text=text, quotable=rng.choice(list(QuoteConsent)))]
+    if kind == QuestionKind.SCALE:
+        base = spec.get("scale", {}).get(org.partner_type.value, 3)
+        return [
+            Answer(
+                question_id=question.id,
+                scale_value=max(1, min(5, base + rng.choice([-1, 0, 0, 1]))),
+            )
+        ]
+    weights = spec.get("weights", {}).get(org.partner_type.value) or [1] * len(question.choices)
+    if kind == QuestionKind.SINGLE:
+        choice = rng.choices(question.choices, weights=weights)[0]
+        return [Answer(question_id=question.id, choice_id=choice.id)]
+    picked = [c for c, w in zip(question.choices, weights, strict=True) if rng.random() < w / 10]
+    return [Answer(question_id=question.id, choice_id=c.id) for c in picked or question.choices[:1]]
+
+
+def seed_surveys() -> int:
+    """The running example's surveys: a closed one with responses, an open one to try."""
+    editor = find_user_by_email("editor@example.com")
+    existing = set(db.session.scalars(select(Survey.title)))
+    products = {p.slug: p for p in db.session.scalars(select(Product))}
+    requirements = {r.title: r for r in db.session.scalars(select(Requirement))}
+    partners = sorted(
+        (u for u in db.session.scalars(select(User).where(User.role == Role.PARTNER))),
+        key=lambda u: u.email,
+    )
+    rng = random.Random(2012)
+    created = 0
+    for spec in demo_content.SURVEYS:
+        if spec["title"] in existing:
+            continue
+        survey = Survey(
+            title=spec["title"],
+            intro=spec["intro"],
+            intro_html=render_markdown(spec["intro"]),
+            product=products[spec["product"]],
+            status=SurveyStatus(spec["status"]),
+            editor_id=editor.id,
+            opens_at=utcnow() - timedelta(days=spec["opened_days_ago"]),
+            closes_at=utcnow() + timedelta(days=spec["closes_in_days"]),
+            requirements=[requirements[t] for t in spec.get("related", [])],
+            questions=[
+                Question(
+                    position=i,
+                    kind=QuestionKind(q["kind"]),
+                    prompt=q["prompt"],
+                    required=q.get("required", True),
+                    choices=[
+                        Choice(position=j, label=c) for j, c in enumerate(q.get("choices", []), 1)
+                    ],
+                )
+                for i, q in enumerate(spec["questions"], 1)
+            ],
+        )
+        db.session.add(survey)
+        db.session.flush()
+        skip = set(spec.get("skip", []))
+        for user in partners:
+            skipped = user.email in skip or user.organisation.slug in spec.get("skip_orgs", [])
+            if skipped or rng.random() > spec["response_share"]:
+                continue
+            answers = []
+            for question, q in zip(survey.questions, spec["questions"], strict=True):
+                answers += _survey_answer(rng, question, user.organisation, q)
+            db.session.add(
+                Response(
+                    survey_id=survey.id,
+                    user_id=user.id,
+                    organisation_id=user.organisation_id,
+                    answers=answers,
+                )
+            )
+        created += 1
+    db.session.flush()
+    return created
+
+
 SEED_STEPS = [
     ("organisations", seed_organisations),
     ("users", seed_users),
     ("products and topics", seed_catalogue),
     ("requirements", seed_board),
     ("revenue figures and rates", seed_revenue),
+    ("surveys and responses", seed_surveys),
 ]
 
 

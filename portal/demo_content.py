@@ -296,3 +296,145 @@ COMMENTS = [
     "Local currency invoicing matters more to us than the margin itself.",
     "A distributor marketplace would solve this for hundreds of small resellers.",
 ]
+
+# Weights per partner type for single/multi choices (multi: chance in tenths of being picked).
+SURVEYS = [
+    {
+        "title": "Billing for the vendor's online services",
+        "intro": "The vendor bills your customers directly for its online services today. "
+        "**What does your company want to do about billing?** Your answers are reported only "
+        "in aggregate; you decide whether a written answer may be quoted.",
+        "product": "bpos",
+        "status": "closed",
+        "opened_days_ago": 60,
+        "closes_in_days": -5,
+        "response_share": 0.85,
+        # Two telcos did not answer: the telco group is too small to show, by design.
+        "skip_orgs": ["northwave-telecom", "pacifica-telecom"],
+        "related": [
+            "Let partners invoice BPOS customers directly",
+            "Wholesale price list for partner-billed subscriptions",
+            "Let distributors bill their reseller base",
+            "White-label BPOS under the telco's brand",
+        ],
+        "questions": [
+            {
+                "kind": "single",
+                "prompt": "Who should bill the end customer for the vendor's online services?",
+                "choices": [
+                    "The partner",
+                    "The vendor",
+                    "Either, decided per customer",
+                    "No preference",
+                ],
+                "weights": {
+                    "var_si": [6, 1, 3, 1],
+                    "msp_hoster": [8, 0, 2, 0],
+                    "large_account_reseller": [2, 4, 3, 1],
+                    "distributor": [6, 1, 2, 1],
+                    "isv": [4, 2, 3, 2],
+                    "telco": [9, 0, 1, 0],
+                },
+            },
+            {
+                "kind": "multi",
+                "prompt": "What would you bundle with the service if you billed the customer?",
+                "choices": [
+                    "Our own managed services",
+                    "Third-party backup",
+                    "Security services",
+                    "Telephony / hosted voice",
+                    "Hardware and devices",
+                    "Line-of-business applications",
+                ],
+                "weights": {
+                    "var_si": [7, 5, 6, 2, 5, 4],
+                    "msp_hoster": [9, 7, 7, 3, 2, 2],
+                    "large_account_reseller": [3, 3, 4, 1, 6, 2],
+                    "distributor": [4, 6, 6, 3, 5, 3],
+                    "isv": [3, 2, 3, 1, 1, 9],
+                    "telco": [5, 4, 5, 9, 4, 1],
+                },
+            },
+            {
+                "kind": "scale",
+                "prompt": "How much would partner billing increase your sales of the online services?",  # noqa: E501
+                "scale": {
+                    "var_si": 4,
+                    "msp_hoster": 5,
+                    "large_account_reseller": 2,
+                    "distributor": 4,
+                    "isv": 3,
+                    "telco": 5,
+                },
+            },
+            {
+                "kind": "single",
+                "prompt": "If partner billing were offered, when would you move customers to it?",
+                "choices": ["Within 3 months", "Within a year", "Later", "Never"],
+                "weights": {
+                    "var_si": [4, 4, 1, 1],
+                    "msp_hoster": [7, 3, 0, 0],
+                    "large_account_reseller": [1, 3, 4, 2],
+                    "distributor": [3, 5, 1, 1],
+                    "isv": [2, 4, 3, 1],
+                    "telco": [6, 3, 1, 0],
+                },
+            },
+            {
+                "kind": "text",
+                "prompt": "What would make the vendor's direct billing acceptable to you?",
+                "required": False,
+                "texts": [
+                    "Our name and support number on every invoice, and renewals routed to us.",
+                    "A recurring margin on every seat we bring, paid monthly, not a one-off fee.",
+                    "Invoices in local currency with the local tax format.",
+                    "Nothing: our customers want one invoice from us for everything.",
+                    "Being able to set the price for our bundle, even if the vendor collects it.",
+                    "Consolidated billing with our managed services on the same date.",
+                    "Usage data per customer, so we can still run our account management.",
+                ],
+            },
+        ],
+    },
+    {
+        "title": "Windows Intune: bundles and support",
+        "intro": "A short survey on how you sell, or would sell, Windows Intune.",
+        "product": "windows-intune",
+        "status": "open",
+        "opened_days_ago": 5,
+        "closes_in_days": 30,
+        "response_share": 0.3,
+        "skip": ["partner@example.com", "colleague@example.com"],
+        "questions": [
+            {
+                "kind": "single",
+                "prompt": "Do you sell Windows Intune today?",
+                "choices": ["Yes", "We plan to this year", "No"],
+            },
+            {
+                "kind": "multi",
+                "prompt": "What do you (or would you) bundle Intune with?",
+                "choices": [
+                    "Device management service",
+                    "Helpdesk",
+                    "Security monitoring",
+                    "Hardware leasing",
+                ],
+            },
+            {
+                "kind": "scale",
+                "prompt": "How important is partner billing for Intune to you?",
+            },
+            {
+                "kind": "text",
+                "prompt": "What stops you from selling more Intune?",
+                "required": False,
+                "texts": [
+                    "Per-user pricing does not fit our per-device contracts.",
+                    "We cannot put it on our own invoice.",
+                ],
+            },
+        ],
+    },
+]

@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
+from portal import charts
 from portal.models import Role
 
 
@@ -45,10 +46,12 @@ NAVIGATION = {
     Role.EDITOR: [
         ("Requirements", "board.index"),
         ("Surveys", "surveys.index"),
+        ("Briefs", "briefs.index"),
         ("Vendor report", "reports.vendor"),
     ],
     Role.VENDOR: [
         ("Requirements", "board.index"),
+        ("Surveys", "surveys.index"),
         ("Vendor report", "reports.vendor"),
         ("API tokens", "api_tokens.index"),
     ],
@@ -72,8 +75,22 @@ def nav_items() -> list[tuple[str, str]]:
     ]
 
 
+def zip_labels(values: list, items: list[dict]) -> list[tuple[str, object]]:
+    """Pair chart values with their items' labels: `values | zip_labels(items)`."""
+    return [(item["label"], value) for item, value in zip(items, values, strict=True)]
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(datetime=fmt_datetime, date=fmt_date, number=fmt_number)
-    app.jinja_env.globals.update(Role=Role, url_with=url_with, nav_items=nav_items)
+    app.jinja_env.filters.update(
+        datetime=fmt_datetime, date=fmt_date, number=fmt_number, zip_labels=zip_labels
+    )
+    app.jinja_env.globals.update(
+        Role=Role,
+        url_with=url_with,
+        nav_items=nav_items,
+        bar_chart=charts.bar_chart,
+        stacked_bar_chart=charts.stacked_bar_chart,
+        line_chart=charts.line_chart,
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -26,8 +26,28 @@ from portal.models.board import (
     VoteConsent,
 )
 from portal.models.revenue import ExchangeRate, RevenueProfile
+from portal.models.surveys import (
+    Answer,
+    Brief,
+    BriefKind,
+    Choice,
+    Question,
+    QuestionKind,
+    Response,
+    Survey,
+    SurveyStatus,
+)
 
 __all__ = [
+    "Answer",
+    "Brief",
+    "BriefKind",
+    "Choice",
+    "Question",
+    "QuestionKind",
+    "Response",
+    "Survey",
+    "SurveyStatus",
     "ExchangeRate",
     "RevenueProfile",
     "AuditEvent",

@@ -1,0 +1,1 @@
+"""Editor surveys: building, answering, the aggregated report, exports and public briefs."""

@@ -1,0 +1,61 @@
+"""Public briefs under /briefs, and the editor's publishing of the board's top requirements."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal.access import role_required
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.formtools import ActionForm
+from portal.models import Role
+from portal.surveys import briefs
+from portal.surveys.forms import BriefForm
+
+bp = Blueprint("briefs", __name__)
+
+EDITORS = (Role.EDITOR, Role.ADMIN)
+
+
+@bp.route("/board", methods=["POST"])
+@role_required(*EDITORS)
+def publish_board():
+    form = BriefForm()
+    if form.validate_on_submit():
+        try:
+            brief = briefs.publish_board_brief(current_user, form.slug.data, form.title.data)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            flash("The brief is published.", "success")
+            return redirect(url_for("briefs.show", slug=brief.slug))
+    for field, errors in form.errors.items():
+        flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
+    return redirect(url_for("briefs.index"))
+
+
+@bp.route("")
+@role_required(*EDITORS)
+def index():
+    """The editor's published briefs, and publishing the board's top requirements."""
+    return render_template(
+        "briefs/index.html", briefs=briefs.all_briefs(), form=BriefForm(), action_form=ActionForm()
+    )
+
+
+@bp.route("/<slug>")
+def show(slug: str):
+    """A published brief: public, frozen, aggregates only."""
+    brief = briefs.get_brief(slug)
+    return render_template("briefs/show.html", brief=brief, data=brief.snapshot)
+
+
+@bp.route("/<slug>/unpublish", methods=["POST"])
+@role_required(*EDITORS)
+def unpublish(slug: str):
+    brief = briefs.get_brief(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    briefs.unpublish(current_user, brief)
+    flash(f"/briefs/{slug} is unpublished.", "info")
+    return redirect(url_for("briefs.index"))

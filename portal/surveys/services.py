@@ -1,0 +1,326 @@
+"""Survey rules: editors build and run surveys; partners answer once (editable until closing)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal import audit
+from portal.database import utcnow
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.markup import render_markdown
+from portal.models import (
+    Answer,
+    Choice,
+    Question,
+    QuestionKind,
+    QuoteConsent,
+    Requirement,
+    Response,
+    Role,
+    Survey,
+    SurveyStatus,
+    User,
+)
+from portal.models.surveys import CHOICE_MAX, TEXT_ANSWER_MAX
+
+EDITORS = (Role.EDITOR, Role.ADMIN)
+MAX_CHOICES = 20
+
+
+def _check_editor(user: User) -> None:
+    if user.role not in EDITORS:
+        raise ServiceError("Only the editor can change surveys.")
+
+
+def response_count(survey: Survey) -> int:
+    return db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id))
+
+
+def is_locked(survey: Survey) -> bool:
+    """A survey with responses keeps its questions (close or duplicate it instead)."""
+    return response_count(survey) > 0
+
+
+def _check_unlocked(survey: Survey) -> None:
+    if survey.status == SurveyStatus.CLOSED:
+        raise ServiceError("The survey is closed. Duplicate it to run it again.")
+    if is_locked(survey):
+        raise ServiceError(
+            "Partners have already answered: the questions can no longer change. "
+            "Close the survey or duplicate it."
+        )
+
+
+def accepting(survey: Survey, now: datetime | None = None) -> bool:
+    """Whether partners can answer now: open, and inside its dates when it has them."""
+    now = now or utcnow()
+    return (
+        survey.status == SurveyStatus.OPEN
+        and (survey.opens_at is None or survey.opens_at <= now)
+        and (survey.closes_at is None or now < survey.closes_at)
+    )
+
+
+def surveys_for(user: User) -> Select:
+    """Editors and admins see every survey; others see open and closed ones, newest first."""
+    query = select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())
+    if user.role not in EDITORS:
+        query = query.where(Survey.status != SurveyStatus.DRAFT)
+    return query
+
+
+def own_response(survey: Survey, user: User) -> Response | None:
+    return db.session.scalar(
+        select(Response).where(Response.survey_id == survey.id, Response.user_id == user.id)
+    )
+
+
+def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ServiceError("The closing date must be after the opening date.", "closes_at")
+
+
+def save_survey(
+    editor: User,
+    survey: Survey | None,
+    title: str,
+    intro: str,
+    product_id: int | None,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    requirement_ids: list[int] | None = None,
+) -> Survey:
+    """Create a draft survey or change its title, intro, product, dates and related requirements."""
+    _check_editor(editor)
+    _check_dates(opens_at, closes_at)
+    intro_html = render_markdown(intro)
+    if survey is None:
+        survey = Survey(editor_id=editor.id)
+        db.session.add(survey)
+    survey.title, survey.intro, survey.intro_html = title.strip(), intro, intro_html
+    survey.product_id = product_id or None
+    survey.opens_at, survey.closes_at = opens_at, closes_at
+    if requirement_ids is not None:
+        survey.requirements = list(
+            db.session.scalars(select(Requirement).where(Requirement.id.in_(requirement_ids)))
+        )
+    db.session.flush()
+    audit.record(editor, "survey.save", f"survey:{survey.id}")
+    db.session.commit()
+    return survey
+
+
+def _clean_choices(kind: QuestionKind, choices: list[str]) -> list[str]:
+    labels = [c.strip() for c in choices if c.strip()]
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
+        if len(labels) < 2:
+            raise ServiceError("A choice question needs at least two choices.", "choices")
+        if len(labels) > MAX_CHOICES:
+            raise ServiceError(f"Use at most {MAX_CHOICES} choices.", "choices")
+        if len({c.lower() for c in labels}) != len(labels):
+            raise ServiceError("Each choice must be different.", "choices")
+        if any(len(c) > CHOICE_MAX for c in labels):
+            raise ServiceError(f"Keep each choice under {CHOICE_MAX} characters.", "choices")
+        return labels
+    if labels:
+        raise ServiceError("Scale and free-text questions have no choices.", "choices")
+    return []
+
+
+def save_question(
+    editor: User,
+    survey: Survey,
+    question: Question | None,
+    kind: QuestionKind,
+    prompt: str,
+    required: bool,
+    choices: list[str],
+) -> Question:
+    """Add a question at the end, or change one; refused once partners have answered."""
+    _check_editor(editor)
+    _check_unlocked(survey)
+    labels = _clean_choices(kind, choices)
+    if question is None:
+        position = db.session.scalar(
+            select(func.coalesce(func.max(Question.position), 0)).where(
+                Question.survey_id == survey.id
+            )
+        )
+        question = Question(survey_id=survey.id, position=position + 1)
+        db.session.add(question)
+    question.kind, question.prompt, question.required = kind, prompt.strip(), required
+    question.choices = [Choice(position=i, label=label) for i, label in enumerate(labels, 1)]
+    db.session.commit()
+    return question
+
+
+def delete_question(editor: User, question: Question) -> None:
+    _check_editor(editor)
+    _check_unlocked(question.survey)
+    db.session.delete(question)
+    db.session.commit()
+
+
+def move_question(editor: User, question: Question, offset: int) -> None:
+    """Swap a question with its neighbour above (-1) or below (+1)."""
+    _check_editor(editor)
+    _check_unlocked(question.survey)
+    questions = list(question.survey.questions)
+    index = questions.index(question)
+    other = index + offset
+    if 0 <= other < len(questions):
+        questions[index], questions[other] = questions[other], questions[index]
+        for position, item in enumerate(questions, 1):
+            item.position = position
+    db.session.commit()
+
+
+TRANSITIONS = {
+    SurveyStatus.DRAFT: {SurveyStatus.OPEN},
+    SurveyStatus.OPEN: {SurveyStatus.CLOSED},
+    SurveyStatus.CLOSED: set(),
+}
+
+
+def set_status(editor: User, survey: Survey, status: SurveyStatus) -> None:
+    """Draft → open → closed, audited."""
+    _check_editor(editor)
+    if status not in TRANSITIONS[survey.status]:
+        raise ServiceError(f"A {survey.status.value} survey cannot become {status.value}.")
+    if status == SurveyStatus.OPEN and not survey.questions:
+        raise ServiceError("Add at least one question before opening the survey.")
+    old = survey.status
+    survey.status = status
+    audit.record(editor, "survey.status", f"survey:{survey.id}", old=old.value, new=status.value)
+    db.session.commit()
+
+
+def duplicate_survey(editor: User, survey: Survey) -> Survey:
+    """A new draft with the same intro, questions and related requirements."""
+    _check_editor(editor)
+    copy = Survey(
+        title=f"{survey.title} (copy)"[:200],
+        intro=survey.intro,
+        intro_html=survey.intro_html,
+        product_id=survey.product_id,
+        editor_id=editor.id,
+        requirements=list(survey.requirements),
+        questions=[
+            Question(
+                position=q.position,
+                kind=q.kind,
+                prompt=q.prompt,
+                required=q.required,
+                choices=[Choice(position=c.position, label=c.label) for c in q.choices],
+            )
+            for q in survey.questions
+        ],
+    )
+    db.session.add(copy)
+    db.session.flush()
+    audit.record(editor, "survey.duplicate", f"survey:{copy.id}", source=survey.id)
+    db.session.commit()
+    return copy
+
+
+# -- Answering ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SubmittedAnswer:
+    """What the form sent for one question, before validation."""
+
+    choice_ids: list[str]
+    scale: str = ""
+    text: str = ""
+    quotable: str = QuoteConsent.NO.value
+
+
+def _validate(question: Question, submitted: SubmittedAnswer) -> list[Answer]:
+    """Answers for one question, or ServiceError naming the problem (field = question id)."""
+    field = f"q{question.id}"
+    valid_ids = {c.id for c in question.choices}
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
+        try:
+            ids = [int(c) for c in submitted.choice_ids if c != ""]
+        except ValueError:
+            raise ServiceError("Choose from the listed answers.", field) from None
+        if any(i not in valid_ids for i in ids):
+            raise ServiceError("Choose from the listed answers.", field)
+        if question.kind == QuestionKind.SINGLE and len(ids) > 1:
+            raise ServiceError("Choose one answer.", field)
+        if len(set(ids)) != len(ids):
+            raise ServiceError("Choose each answer once.", field)
+        return [Answer(question_id=question.id, choice_id=i) for i in ids]
+    if question.kind == QuestionKind.SCALE:
+        if submitted.scale == "":
+            return []
+        if submitted.scale not in {"1", "2", "3", "4", "5"}:
+            raise ServiceError("Choose a value from 1 to 5.", field)
+        return [Answer(question_id=question.id, scale_value=int(submitted.scale))]
+    text = submitted.text.strip()
+    if len(text) > TEXT_ANSWER_MAX:
+        raise ServiceError(f"Keep the answer under {TEXT_ANSWER_MAX:,} characters.", field)
+    try:
+        quotable = QuoteConsent(submitted.quotable or QuoteConsent.NO.value)
+    except ValueError:
+        raise ServiceError("Choose whether the editor may quote you.", field) from None
+    return [Answer(question_id=question.id, text=text, quotable=quotable)] if text else []
+
+
+def submit_response(
+    user: User, survey: Survey, submitted: dict[int, SubmittedAnswer]
+) -> tuple[Response, dict[str, str]]:
+    """Record or replace the user's answers, all or nothing.
+
+    Returns the response and an empty dict, or (None, problems by field) when anything is wrong.
+    """
+    if user.role != Role.PARTNER or user.organisation_id is None:
+        raise ServiceError("Only partner organisations' members answer surveys.")
+    if not accepting(survey):
+        raise ServiceError(
+            "This survey is closed."
+            if survey.status == SurveyStatus.CLOSED
+            else "This survey is not open for answers."
+        )
+    problems: dict[str, str] = {}
+    answers: list[Answer] = []
+    for question in survey.questions:
+        try:
+            found = _validate(question, submitted.get(question.id, SubmittedAnswer([])))
+        except ServiceError as error:
+            problems[error.field] = error.message
+            continue
+        if question.required and not found:
+            problems[f"q{question.id}"] = "This question needs an answer."
+        answers += found
+    if problems:
+        return None, problems
+    response = own_response(survey, user)
+    if response is None:
+        response = Response(
+            survey_id=survey.id, user_id=user.id, organisation_id=user.organisation_id
+        )
+        db.session.add(response)
+    response.answers = answers
+    response.updated_at = utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A parallel first submission by the same user won: keep theirs, ask to retry.
+        db.session.rollback()
+        raise ServiceError(
+            "Your answers were just saved from another window; please reload."
+        ) from None
+    return response, {}
+
+
+def answers_by_question(response: Response | None) -> dict[int, list[Answer]]:
+    """The user's saved answers, to fill the form again."""
+    grouped: dict[int, list[Answer]] = {}
+    for answer in response.answers if response else []:
+        grouped.setdefault(answer.question_id, []).append(answer)
+    return grouped
