@@ -10,6 +10,7 @@ from sqlalchemy import Integer, Select, delete, func, select, type_coerce, updat
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from portal import audit, notify, privacy
+from portal.board import search
 from portal.board.search import matches
 from portal.database import utcnow
 from portal.errors import ServiceError
@@ -115,11 +116,15 @@ def board_query(filters: BoardFilters) -> Select:
 
 
 def similar_requirements(title: str, limit: int = 5) -> list[Requirement]:
-    """Existing requirements sharing words with a title being typed, most supported first."""
+    """Existing requirements sharing words with a title being typed, best match first."""
+    if not search.terms(title):
+        return []
+    found = search.ranked(title, any_term=True)
     query = (
         select(Requirement)
-        .where(Requirement.status != Status.MERGED, matches(title, any_term=True))
-        .order_by(Requirement.score.desc(), Requirement.id.desc())
+        .join(found, found.c.id == Requirement.id)
+        .where(Requirement.status != Status.MERGED)
+        .order_by(found.c.relevance.desc(), Requirement.score.desc(), Requirement.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(query))

@@ -387,7 +387,7 @@ def _pct(value: int | None) -> str:
 def _csv_cell(section, prompt, segment, column, row, cell, pct):
     if cell["suppressed"]:
         return [section, prompt, segment, column, row, "suppressed", "", ""]
-    return [section, prompt, segment, column, row, cell["value"], _pct(pct), cell["orgs"]]
+    return [section, prompt, segment, column, row, cell["value"], _pct(pct), cell.get("orgs", "")]
 
 
 CSV_HEADER = [

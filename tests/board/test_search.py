@@ -67,3 +67,14 @@ def test_similar_leaves_out_merged_requirements(app, client, make, searchable):
         db.session.commit()
     login(client, make.user(Role.PARTNER).email)
     assert client.get("/requirements/similar?q=invoice").json == []
+
+
+def test_similar_puts_the_best_match_before_the_most_popular(app, client, make, make_requirement):
+    popular = make_requirement("Partners want billing flexibility", "Customers and partners.")
+    make_requirement("Let partners invoice BPOS customers directly", "Invoice the customers.")
+    with app.app_context():
+        db.session.get(Requirement, popular).score = 500
+        db.session.commit()
+    login(client, make.user(Role.PARTNER).email)
+    found = client.get("/requirements/similar?q=invoice BPOS customers ourselves").json
+    assert found[0]["title"] == "Let partners invoice BPOS customers directly"

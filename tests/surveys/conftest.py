@@ -1,0 +1,97 @@
+"""Survey fixtures: a built survey and partners in known segments."""
+
+import pytest
+
+from portal.extensions import db
+from portal.models import (
+    Choice,
+    OrgKind,
+    PartnerType,
+    Question,
+    QuestionKind,
+    Region,
+    Role,
+    SizeBand,
+    Survey,
+    SurveyStatus,
+    User,
+)
+
+
+@pytest.fixture
+def survey(app, make):
+    """An open survey with a single, a multi, a scale and a text question; returns its id."""
+    editor = make.user(Role.EDITOR)
+    with app.app_context():
+        item = Survey(
+            title="Billing survey",
+            status=SurveyStatus.OPEN,
+            editor_id=editor.id,
+            questions=[
+                Question(
+                    position=1,
+                    kind=QuestionKind.SINGLE,
+                    prompt="Who bills?",
+                    choices=[
+                        Choice(position=1, label="Partner"),
+                        Choice(position=2, label="Vendor"),
+                    ],
+                ),
+                Question(
+                    position=2,
+                    kind=QuestionKind.MULTI,
+                    prompt="What would you bundle?",
+                    required=False,
+                    choices=[
+                        Choice(position=1, label="Backup"),
+                        Choice(position=2, label="Security"),
+                        Choice(position=3, label="Voice"),
+                    ],
+                ),
+                Question(position=3, kind=QuestionKind.SCALE, prompt="Sales impact?"),
+                Question(position=4, kind=QuestionKind.TEXT, prompt="What else?", required=False),
+            ],
+        )
+        db.session.add(item)
+        db.session.commit()
+        return item.id
+
+
+@pytest.fixture
+def ids(app, survey):
+    """Question and choice ids by name."""
+    with app.app_context():
+        item = db.session.get(Survey, survey)
+        single, multi, scale, text = item.questions
+        return {
+            "single": single.id,
+            "partner": single.choices[0].id,
+            "vendor": single.choices[1].id,
+            "multi": multi.id,
+            "backup": multi.choices[0].id,
+            "security": multi.choices[1].id,
+            "voice": multi.choices[2].id,
+            "scale": scale.id,
+            "text": text.id,
+        }
+
+
+@pytest.fixture
+def partner_in(make):
+    """Factory: a partner user in a new organisation of the given segment."""
+
+    def build(region=Region.EMEA, partner_type=PartnerType.VAR_SI, size=SizeBand.SMALL, name=None):
+        org = make.org(
+            OrgKind.PARTNER,
+            region=region,
+            partner_type=partner_type,
+            size_band=size,
+            **({"name": name} if name else {}),
+        )
+        return make.user(Role.PARTNER, org=org)
+
+    return build
+
+
+def user(app_user: User) -> User:
+    return db.session.get(User, app_user.id)
