@@ -38,6 +38,16 @@ PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that only make sense on one engine say so with a marker; skip them on the other."""
+    engine = "postgresql" if "postgresql" in os.environ.get("TEST_DATABASE_URL", "") else "sqlite"
+    for item in items:
+        if "sqlite_only" in item.keywords and engine != "sqlite":
+            item.add_marker(pytest.mark.skip(reason="SQLite-specific behaviour"))
+        if "postgres_only" in item.keywords and engine != "postgresql":
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL-specific behaviour"))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
