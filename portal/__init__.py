@@ -58,11 +58,14 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     auth.init_login(login_manager)
 
     from portal.admin.routes import bp as admin_bp
+    from portal.api.routes import bp as api_bp
+    from portal.api.token_routes import bp as api_tokens_bp
     from portal.auth.routes import bp as auth_bp
     from portal.board.routes import bp as board_bp
     from portal.errors.handlers import bp as errors_bp
     from portal.main.routes import bp as main_bp
     from portal.org.routes import bp as org_bp
+    from portal.reports.routes import bp as reports_bp
     from portal.surveys.brief_routes import bp as briefs_bp
     from portal.surveys.routes import bp as surveys_bp
 
@@ -74,6 +77,9 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app.register_blueprint(board_bp, url_prefix="/requirements")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(briefs_bp, url_prefix="/briefs")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_tokens_bp, url_prefix="/api-tokens")
 
     from portal import cli, templating
 

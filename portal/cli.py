@@ -110,9 +110,19 @@ def import_revenue_command(file: Path, org_slug: str):
     )
 
 
+@click.command("send-digests")
+@with_appcontext
+def send_digests_command():
+    """Queue the weekly digest for vendor users who opted in (run it weekly from cron)."""
+    from portal.reports.digest import send_digests
+
+    click.echo(f"Queued {send_digests()} digest(s).")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(import_revenue_command)
+    app.cli.add_command(send_digests_command)

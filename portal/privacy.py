@@ -319,3 +319,107 @@ def revenue_at_stake_for(requirement_ids: list[int]) -> dict[int, Shown]:
 def _money(value: Number | None) -> int | None:
     """Whole units of the reporting currency."""
     return None if value is None else int(round(Decimal(str(value))))
+
+
+def revenue_medians_for(requirement_ids: list[int]) -> dict[int, Shown]:
+    """Median over organisations of revenue at stake, rounded to two figures, or suppressed."""
+    if not requirement_ids:
+        return {}
+    per_org = revenue_per_org().where(Vote.requirement_id.in_(requirement_ids)).subquery()
+    ordered = select(
+        per_org.c.requirement_id,
+        per_org.c.amount,
+        func.row_number()
+        .over(partition_by=per_org.c.requirement_id, order_by=per_org.c.amount)
+        .label("position"),
+        func.count().over(partition_by=per_org.c.requirement_id).label("orgs"),
+    ).subquery()
+    # The middle one (odd count) or the mean of the middle two (even count).
+    middle = (ordered.c.position == (ordered.c.orgs + 1) / 2) | (
+        ordered.c.position == (ordered.c.orgs + 2) / 2
+    )
+    rows = db.session.execute(
+        select(ordered.c.requirement_id, func.max(ordered.c.orgs), func.avg(ordered.c.amount))
+        .where(middle)
+        .group_by(ordered.c.requirement_id)
+    )
+    found = {rid: protect_median(orgs, _money(value)) for rid, orgs, value in rows}
+    return {rid: found.get(rid, protect_median(0, None)) for rid in requirement_ids}
+
+
+def named_organisations_for(requirement_ids: list[int]) -> dict[int, list[str]]:
+    """For the vendor: names of organisations that voted with `named_to_vendor` consent."""
+    rows = db.session.execute(
+        select(Vote.requirement_id, Organisation.name)
+        .join(Organisation, Organisation.id == Vote.organisation_id)
+        .where(
+            Vote.requirement_id.in_(requirement_ids), Vote.consent == VoteConsent.NAMED_TO_VENDOR
+        )
+        .group_by(Vote.requirement_id, Organisation.name)
+        .order_by(Organisation.name)
+    )
+    names: dict[int, list[str]] = {rid: [] for rid in requirement_ids}
+    for rid, name in rows:
+        names[rid].append(name)
+    return names
+
+
+def segment_breakdown(requirement_ids, dimension_column, members) -> list[dict]:
+    """Voting organisations, showstopper organisations and revenue at stake per segment value.
+
+    `requirement_ids` is a subquery of the report's requirements. Groups of voting organisations
+    and groups of organisations with revenue are each protected (small and secondary suppression).
+    """
+    from portal.models import Importance
+
+    voters = dict(
+        (segment, (orgs, showstoppers))
+        for segment, orgs, showstoppers in db.session.execute(
+            select(
+                dimension_column,
+                func.count(func.distinct(Vote.organisation_id)),
+                func.count(
+                    func.distinct(
+                        case((Vote.importance == Importance.SHOWSTOPPER, Vote.organisation_id))
+                    )
+                ),
+            )
+            .join(Organisation, Organisation.id == Vote.organisation_id)
+            .where(Vote.requirement_id.in_(requirement_ids))
+            .group_by(dimension_column)
+        )
+    )
+    per_org = revenue_per_org().where(Vote.requirement_id.in_(requirement_ids)).subquery()
+    revenue = dict(
+        (segment, (orgs, total))
+        for segment, orgs, total in db.session.execute(
+            select(
+                dimension_column,
+                func.count(func.distinct(per_org.c.organisation_id)),
+                func.sum(per_org.c.amount),
+            )
+            .join(Organisation, Organisation.id == per_org.c.organisation_id)
+            .group_by(dimension_column)
+        )
+    )
+    groups, group_total = protect_breakdown(
+        [
+            Cell(m.value, voters.get(m, (0, 0))[0], voters.get(m, (0, 0))[0], m.label)
+            for m in members
+        ]
+    )
+    money, money_total = protect_breakdown(
+        [
+            Cell(
+                m.value, revenue.get(m, (0, None))[0], _money(revenue.get(m, (0, None))[1]), m.label
+            )
+            for m in members
+        ]
+    )
+    rows = []
+    for member, group, cash in zip(members, groups, money, strict=True):
+        showstoppers = None if group.suppressed else voters.get(member, (0, 0))[1]
+        rows.append({"group": group, "showstoppers": showstoppers, "revenue": cash})
+    total_showstoppers = None if group_total.suppressed else sum(v[1] for v in voters.values())
+    rows.append({"group": group_total, "showstoppers": total_showstoppers, "revenue": money_total})
+    return rows

@@ -68,4 +68,5 @@ class LogoutForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     notify = BooleanField("E-mail me when a requirement I follow changes status or gets a reply")
+    weekly_digest = BooleanField("Vendor team: send me the weekly digest of the report's changes")
     submit = SubmitField("Save settings")

@@ -99,7 +99,7 @@ def settings():
     """One's own notification preferences."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
-        services.update_settings(current_user, form.notify.data)
+        services.update_settings(current_user, form.notify.data, form.weekly_digest.data)
         flash("Your settings are saved.", "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", form=form)

@@ -192,7 +192,8 @@ def count_users() -> int:
     return db.session.scalar(select(func.count(User.id))) or 0
 
 
-def update_settings(user: User, notify: bool) -> None:
-    """Save the user's notification preference."""
+def update_settings(user: User, notify: bool, weekly_digest: bool = False) -> None:
+    """Save the user's notification preferences (the digest is for vendor users)."""
     user.notify = notify
+    user.weekly_digest = weekly_digest and user.role == Role.VENDOR
     db.session.commit()

@@ -10,6 +10,7 @@ from portal.models.accounts import (
     SizeBand,
     User,
 )
+from portal.models.api import ApiToken
 from portal.models.audit import AuditEvent
 from portal.models.board import (
     Comment,
@@ -39,6 +40,7 @@ from portal.models.surveys import (
 )
 
 __all__ = [
+    "ApiToken",
     "Answer",
     "Brief",
     "BriefKind",

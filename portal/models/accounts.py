@@ -138,6 +138,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     is_org_manager: Mapped[bool] = mapped_column(default=False)
     notify: Mapped[bool] = mapped_column(default=True)
+    weekly_digest: Mapped[bool] = mapped_column(default=False)
+    digest_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

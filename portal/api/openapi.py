@@ -1,0 +1,280 @@
+"""The OpenAPI 3.1 document for /api/v1; tests check every response against these schemas."""
+
+from flask import url_for
+
+SHOWN = {
+    "type": "object",
+    "description": "A privacy-protected aggregate: value is null when suppressed.",
+    "required": ["value", "suppressed", "organisations", "note"],
+    "properties": {
+        "value": {"type": ["number", "null"]},
+        "suppressed": {"type": "boolean"},
+        "organisations": {"type": ["integer", "null"]},
+        "note": {"type": ["string", "null"]},
+    },
+    "additionalProperties": False,
+}
+
+ROW_PROPERTIES = {
+    "id": {"type": "integer"},
+    "title": {"type": "string"},
+    "product": {"type": "string"},
+    "topics": {"type": "array", "items": {"type": "string"}},
+    "status": {
+        "type": "string",
+        "enum": ["open", "under_review", "planned", "declined", "shipped", "merged"],
+    },
+    "created_at": {"type": "string", "format": "date"},
+    "score": {"type": "integer"},
+    "votes": {"type": "integer"},
+    "organisations": {"type": "integer"},
+    "showstopper_organisations": {"type": "integer"},
+    "showstopper_share": {"type": ["integer", "null"], "description": "percent"},
+    "importance_mix": {
+        "type": "object",
+        "required": ["nice_to_have", "important", "showstopper"],
+        "properties": {
+            k: {"type": "integer"} for k in ("nice_to_have", "important", "showstopper")
+        },
+        "additionalProperties": False,
+    },
+    "revenue_at_stake": {
+        "type": "object",
+        "required": ["sum", "median"],
+        "properties": {
+            "sum": {"$ref": "#/components/schemas/Shown"},
+            "median": {"$ref": "#/components/schemas/Shown"},
+        },
+        "additionalProperties": False,
+    },
+    "named_organisations": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "Only organisations that consented to be named to the vendor.",
+    },
+}
+
+REQUIREMENT_ROW = {
+    "type": "object",
+    "required": ["rank", *ROW_PROPERTIES],
+    "properties": {"rank": {"type": "integer"}, **ROW_PROPERTIES},
+    "additionalProperties": False,
+}
+
+REQUIREMENT_DETAIL = {
+    "type": "object",
+    "required": [*ROW_PROPERTIES, "body", "official_response", "responded_at", "status_history"],
+    "properties": {
+        **ROW_PROPERTIES,
+        "body": {"type": "string", "description": "markdown"},
+        "official_response": {"type": ["string", "null"]},
+        "responded_at": {"type": ["string", "null"], "format": "date-time"},
+        "status_history": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["status", "at"],
+                "properties": {"status": {"type": "string"}, "at": {"type": "string"}},
+                "additionalProperties": False,
+            },
+        },
+    },
+    "additionalProperties": False,
+}
+
+PAGE = {
+    "items": {"type": "array", "items": {"$ref": "#/components/schemas/RequirementRow"}},
+    "page": {"type": "integer", "minimum": 1},
+    "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+    "total": {"type": "integer"},
+    "pages": {"type": "integer"},
+}
+
+REQUIREMENT_PAGE = {
+    "type": "object",
+    "required": list(PAGE),
+    "properties": PAGE,
+    "additionalProperties": False,
+}
+
+VENDOR_REPORT = {
+    "type": "object",
+    "required": [*PAGE, "filters", "summary", "breakdowns", "trend"],
+    "properties": {
+        **PAGE,
+        "filters": {"type": "object", "additionalProperties": {"type": "string"}},
+        "summary": {
+            "type": "object",
+            "required": ["requirements", "votes", "organisations"],
+            "properties": {
+                k: {"type": "integer"} for k in ("requirements", "votes", "organisations")
+            },
+            "additionalProperties": False,
+        },
+        "breakdowns": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["segment", "rows"],
+                "properties": {
+                    "segment": {"type": "string"},
+                    "rows": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": [
+                                "group",
+                                "voting_organisations",
+                                "showstopper_organisations",
+                                "revenue_at_stake",
+                            ],
+                            "properties": {
+                                "group": {"type": "string"},
+                                "voting_organisations": {"$ref": "#/components/schemas/Shown"},
+                                "showstopper_organisations": {"type": ["integer", "null"]},
+                                "revenue_at_stake": {"$ref": "#/components/schemas/Shown"},
+                            },
+                            "additionalProperties": False,
+                        },
+                    },
+                },
+                "additionalProperties": False,
+            },
+        },
+        "trend": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["month", "votes", "organisations"],
+                "properties": {
+                    "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                    "votes": {"type": "integer"},
+                    "organisations": {"type": "integer"},
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+    "additionalProperties": False,
+}
+
+ERROR = {
+    "type": "object",
+    "required": ["error", "status"],
+    "properties": {
+        "error": {"type": "string"},
+        "status": {"type": "integer"},
+        "message": {"type": "string"},
+        "problems": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+SCHEMAS = {
+    "Shown": SHOWN,
+    "RequirementRow": REQUIREMENT_ROW,
+    "RequirementDetail": REQUIREMENT_DETAIL,
+    "RequirementPage": REQUIREMENT_PAGE,
+    "VendorReport": VENDOR_REPORT,
+    "Error": ERROR,
+}
+
+FILTERS = [
+    {"name": "product", "in": "query", "schema": {"type": "string"}, "description": "product slug"},
+    {"name": "topic", "in": "query", "schema": {"type": "string"}, "description": "topic slug"},
+    {"name": "status", "in": "query", "schema": ROW_PROPERTIES["status"]},
+    {
+        "name": "from",
+        "in": "query",
+        "schema": {"type": "string", "format": "date"},
+        "description": "posted on or after",
+    },
+    {
+        "name": "to",
+        "in": "query",
+        "schema": {"type": "string", "format": "date"},
+        "description": "posted on or before",
+    },
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+    },
+]
+
+
+def _json(schema: str, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+ERRORS = {
+    "400": _json("Error", "Unusable filters or page arguments"),
+    "401": _json("Error", "Missing, invalid or revoked token"),
+}
+
+
+def document() -> dict:
+    """The OpenAPI document, with this server's URL."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Channel Voice API",
+            "version": "1.0.0",
+            "description": "Requirements and the vendor report for the vendor's own tools. Every "
+            "revenue figure and segment group follows the portal's privacy rules: aggregates "
+            "over at least PRIVACY_MIN_ORGS organisations, names only with consent.",
+        },
+        "servers": [{"url": url_for("api.openapi_document", _external=True).rsplit("/", 1)[0]}],
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/requirements": {
+                "get": {
+                    "summary": "Requirements ranked by score",
+                    "parameters": FILTERS,
+                    "responses": {
+                        "200": _json("RequirementPage", "A page of requirements"),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/requirements/{requirement_id}": {
+                "get": {
+                    "summary": "One requirement",
+                    "parameters": [
+                        {
+                            "name": "requirement_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json("RequirementDetail", "The requirement"),
+                        "401": ERRORS["401"],
+                        "404": _json("Error", "No such requirement"),
+                    },
+                }
+            },
+            "/reports/vendor": {
+                "get": {
+                    "summary": "The vendor report",
+                    "parameters": FILTERS,
+                    "responses": {"200": _json("VendorReport", "The report"), **ERRORS},
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3.1"}},
+                }
+            },
+        },
+    }

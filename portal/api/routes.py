@@ -1,0 +1,166 @@
+"""/api/v1: JSON for the vendor's tools, with the same filters and privacy rules as the report."""
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+
+from portal.api import openapi, tokens
+from portal.extensions import csrf, db, limiter
+from portal.models import Requirement, Status, StatusChange
+from portal.privacy import Shown
+from portal.reports import queries
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)  # bearer tokens, no cookies: nothing for a cross-site form to ride on
+
+MAX_PER_PAGE = 100
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, **details):
+        super().__init__(message)
+        self.status, self.message, self.details = status, message, details
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    return jsonify(error=error.message, status=error.status, **error.details), error.status
+
+
+def token_required(view):
+    """A live vendor token in `Authorization: Bearer …`; otherwise 401 JSON."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        user = tokens.authenticate(secret.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            db.session.rollback()
+            response = jsonify(error="A valid API token is required.", status=401)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="channel-voice"'
+            return response, 401
+        g.api_user = user
+        tokens.record_use(user, request.full_path.rstrip("?"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def shown(value: Shown) -> dict:
+    return {
+        "value": value.value,
+        "suppressed": value.suppressed,
+        "organisations": value.orgs,
+        "note": value.note or None,
+    }
+
+
+def row_json(row: dict) -> dict:
+    data = {k: v for k, v in row.items() if k not in ("revenue_sum", "revenue_median")}
+    data.pop("status_label", None)
+    data["revenue_at_stake"] = {
+        "sum": shown(row["revenue_sum"]),
+        "median": shown(row["revenue_median"]),
+    }
+    return data
+
+
+def filters_from_args() -> queries.ReportFilters:
+    try:
+        return queries.ReportFilters.from_args(request.args)
+    except queries.FilterError as error:
+        raise ApiError(400, "Unusable filters.", problems=error.problems) from None
+
+
+def page_from_args() -> tuple[int, int]:
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", 25))
+    except ValueError:
+        raise ApiError(400, "page and per_page must be whole numbers.") from None
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ApiError(400, f"page must be 1 or more, per_page between 1 and {MAX_PER_PAGE}.")
+    return page, per_page
+
+
+def paged_rows(filters: queries.ReportFilters) -> dict:
+    page, per_page = page_from_args()
+    pagination = db.paginate(
+        queries.requirements_query(filters), page=page, per_page=per_page, error_out=False
+    )
+    first = (page - 1) * per_page + 1
+    return {
+        "items": [row_json(r) for r in queries.rows_for(list(pagination.items), first)],
+        "page": page,
+        "per_page": per_page,
+        "total": pagination.total,
+        "pages": pagination.pages,
+    }
+
+
+@bp.route("/openapi.json")
+@limiter.exempt
+def openapi_document():
+    """The OpenAPI 3.1 description of this API (public)."""
+    return jsonify(openapi.document())
+
+
+@bp.route("/requirements")
+@token_required
+def requirements():
+    """Requirements ranked by score, with the report's filters and pagination."""
+    return jsonify(paged_rows(filters_from_args()))
+
+
+@bp.route("/requirements/<int:requirement_id>")
+@token_required
+def requirement(requirement_id: int):
+    found = db.session.get(Requirement, requirement_id)
+    if found is None or found.status == Status.MERGED:
+        raise ApiError(404, f"There is no requirement {requirement_id}.")
+    data = row_json(queries.rows_for([found])[0])
+    data.pop("rank")
+    history = db.session.scalars(
+        db.select(StatusChange)
+        .where(StatusChange.requirement_id == found.id)
+        .order_by(StatusChange.created_at)
+    )
+    data |= {
+        "body": found.body,
+        "official_response": found.response or None,
+        "responded_at": found.responded_at.isoformat() if found.responded_at else None,
+        "status_history": [
+            {"status": c.new_status.value, "at": c.created_at.isoformat()} for c in history
+        ],
+    }
+    return jsonify(data)
+
+
+@bp.route("/reports/vendor")
+@token_required
+def vendor_report():
+    """The vendor report: rows (paginated), summary, breakdowns by segment, monthly trend."""
+    filters = filters_from_args()
+    body = paged_rows(filters)
+    body |= {
+        "filters": dict(filters.describe()),
+        "summary": queries.summary(filters),
+        "breakdowns": [
+            {
+                "segment": b["label"],
+                "rows": [
+                    {
+                        "group": r["group"].label,
+                        "voting_organisations": shown(r["group"]),
+                        "showstopper_organisations": r["showstoppers"],
+                        "revenue_at_stake": shown(r["revenue"]),
+                    }
+                    for r in b["rows"]
+                ],
+            }
+            for b in queries.breakdowns(filters)
+        ],
+        "trend": queries.trend(filters),
+    }
+    return jsonify(body)

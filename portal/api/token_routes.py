@@ -1,0 +1,59 @@
+"""/api-tokens: vendor users create and revoke their API tokens (shown once)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from portal.access import role_required
+from portal.api import tokens
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.formtools import ActionForm, apply_error, form_status
+from portal.models import ApiToken, Role
+
+bp = Blueprint("api_tokens", __name__)
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        validators=[DataRequired(), Length(max=80, message="Use at most 80 characters.")],
+    )
+    submit = SubmitField("Create token")
+
+
+@bp.route("", methods=["GET", "POST"])
+@role_required(Role.VENDOR)
+def index():
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            _, secret = tokens.create_token(current_user, form.name.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            form = TokenForm(formdata=None)
+    return render_template(
+        "api/tokens.html",
+        form=form,
+        secret=secret,
+        tokens=tokens.tokens_of(current_user),
+        action_form=ActionForm(),
+    ), form_status(form)
+
+
+@bp.route("/<int:token_id>/revoke", methods=["POST"])
+@role_required(Role.VENDOR)
+def revoke(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    tokens.revoke_token(current_user, token)
+    flash(f"The token “{token.name}” is revoked.", "info")
+    return redirect(url_for("api_tokens.index"))

@@ -1,0 +1,1 @@
+"""The vendor report: ranked, revenue-weighted requirement summaries and their exports."""

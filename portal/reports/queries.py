@@ -1,0 +1,227 @@
+"""Vendor report queries: one filtered, ranked select shared by the page, the exports and the API.
+
+Revenue and segment figures come from `portal.privacy`; nothing here reads revenue columns.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, distinct, func, select
+
+from portal import privacy
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import Organisation as Org
+from portal.models import PartnerType, Product, Region, Requirement, SizeBand, Status, Topic, Vote
+
+SEGMENTS = {
+    "partner_type": ("Partner type", PartnerType, Org.partner_type),
+    "region": ("Region", Region, Org.region),
+    "size_band": ("Size", SizeBand, Org.size_band),
+}
+BATCH = 500
+
+
+class FilterError(ValueError):
+    """Filter values the report cannot use; `problems` lists each one for the user."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _date(value: str, name: str, problems: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{name} must be a date like 2026-01-31, not “{value[:30]}”.")
+        return None
+
+
+@dataclass
+class ReportFilters:
+    """The report's filters; requirements are filtered by the date they were posted."""
+
+    product: Product | None = None
+    topic: Topic | None = None
+    status: Status | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args) -> "ReportFilters":
+        """Parse query arguments; raises FilterError listing every unusable value."""
+        problems: list[str] = []
+        filters = cls()
+        if slug := args.get("product", ""):
+            filters.product = db.session.scalar(select(Product).where(Product.slug == slug))
+            if filters.product is None:
+                problems.append(f"There is no product “{slug[:50]}”.")
+        if slug := args.get("topic", ""):
+            filters.topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
+            if filters.topic is None:
+                problems.append(f"There is no topic “{slug[:50]}”.")
+        if value := args.get("status", ""):
+            try:
+                filters.status = Status(value)
+            except ValueError:
+                problems.append(f"“{value[:50]}” is not a status.")
+        filters.date_from = _date(args.get("from", ""), "The start date", problems)
+        filters.date_to = _date(args.get("to", ""), "The end date", problems)
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            problems.append("The start date is after the end date.")
+        if problems:
+            raise FilterError(problems)
+        return filters
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query arguments (for links to exports of the same view)."""
+        args = {
+            "product": self.product.slug if self.product else "",
+            "topic": self.topic.slug if self.topic else "",
+            "status": self.status.value if self.status else "",
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+        }
+        return {k: v for k, v in args.items() if v}
+
+    def describe(self) -> list[tuple[str, str]]:
+        """Human-readable filters for notes, footers and the audit log."""
+        return [
+            ("Product", self.product.name if self.product else "All products"),
+            ("Topic", self.topic.name if self.topic else "All topics"),
+            ("Status", self.status.label if self.status else "All but merged"),
+            ("Posted from", self.date_from.isoformat() if self.date_from else "the start"),
+            ("Posted to", self.date_to.isoformat() if self.date_to else "today"),
+        ]
+
+
+def requirements_query(filters: ReportFilters) -> Select:
+    """The report's requirements, ranked by score (then organisations, then newest)."""
+    query = select(Requirement)
+    if filters.status is not None:
+        query = query.where(Requirement.status == filters.status)
+    else:
+        query = query.where(Requirement.status != Status.MERGED)
+    if filters.product is not None:
+        query = query.where(Requirement.product_id == filters.product.id)
+    if filters.topic is not None:
+        query = query.where(Requirement.topics.any(Topic.id == filters.topic.id))
+    if filters.date_from is not None:
+        query = query.where(
+            Requirement.created_at >= datetime.combine(filters.date_from, time.min, UTC)
+        )
+    if filters.date_to is not None:
+        end = datetime.combine(filters.date_to + timedelta(days=1), time.min, UTC)
+        query = query.where(Requirement.created_at < end)
+    return query.order_by(
+        Requirement.score.desc(), Requirement.org_count.desc(), Requirement.id.desc()
+    )
+
+
+def _ids(filters: ReportFilters):
+    return requirements_query(filters).with_only_columns(Requirement.id).order_by(None)
+
+
+def rows_for(requirements: list[Requirement], first_rank: int = 1) -> list[dict[str, Any]]:
+    """Report rows for a batch of requirements: counts, shares, revenue through privacy, names."""
+    ids = [r.id for r in requirements]
+    sums = privacy.revenue_at_stake_for(ids)
+    medians = privacy.revenue_medians_for(ids)
+    names = privacy.named_organisations_for(ids)
+    rows = []
+    for rank, r in enumerate(requirements, first_rank):
+        share = round(100 * r.showstopper_org_count / r.org_count) if r.org_count else None
+        rows.append(
+            {
+                "rank": rank,
+                "id": r.id,
+                "title": r.title,
+                "product": r.product.name,
+                "topics": [t.name for t in r.topics],
+                "status": r.status.value,
+                "status_label": r.status.label,
+                "created_at": r.created_at.date().isoformat(),
+                "score": r.score,
+                "votes": r.vote_count,
+                "organisations": r.org_count,
+                "showstopper_organisations": r.showstopper_org_count,
+                "showstopper_share": share,
+                "importance_mix": {
+                    "nice_to_have": r.nice_to_have_votes,
+                    "important": r.important_votes,
+                    "showstopper": r.showstopper_votes,
+                },
+                "revenue_sum": sums[r.id],
+                "revenue_median": medians[r.id],
+                "named_organisations": names[r.id],
+            }
+        )
+    return rows
+
+
+def all_rows(filters: ReportFilters) -> Iterator[dict[str, Any]]:
+    """Every matching row, fetched and enriched in batches (constant memory for exports)."""
+    offset = 0
+    while True:
+        batch = list(db.session.scalars(requirements_query(filters).offset(offset).limit(BATCH)))
+        if not batch:
+            return
+        yield from rows_for(batch, offset + 1)
+        offset += len(batch)
+        db.session.expunge_all()  # keep the identity map from growing on a large board
+
+
+def breakdowns(filters: ReportFilters) -> list[dict[str, Any]]:
+    """Who is asking: voting organisations by partner type, region and size, protected."""
+    ids = _ids(filters)
+    return [
+        {"label": label, "rows": privacy.segment_breakdown(ids, column, list(members))}
+        for label, members, column in SEGMENTS.values()
+    ]
+
+
+def month_of(column):
+    """`YYYY-MM` of a timestamp, in the engine's own dialect."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def trend(filters: ReportFilters, months: int = 12) -> list[dict[str, Any]]:
+    """Votes and distinct voting organisations per month (by when the vote was cast)."""
+    start = (utcnow().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    month = month_of(Vote.created_at)
+    found = {
+        key: (votes, orgs)
+        for key, votes, orgs in db.session.execute(
+            select(month, func.count(Vote.id), func.count(distinct(Vote.organisation_id)))
+            .where(Vote.requirement_id.in_(_ids(filters)), Vote.created_at >= start)
+            .group_by(month)
+        )
+    }
+    keys, cursor = [], start.date()
+    for _ in range(months):
+        keys.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return [
+        {"month": k, "votes": found.get(k, (0, 0))[0], "organisations": found.get(k, (0, 0))[1]}
+        for k in keys
+    ]
+
+
+def summary(filters: ReportFilters) -> dict[str, int]:
+    """Headline numbers for the filtered set."""
+    ids = _ids(filters)
+    requirements = db.session.scalar(select(func.count()).select_from(ids.subquery()))
+    votes, orgs = db.session.execute(
+        select(func.count(Vote.id), func.count(distinct(Vote.organisation_id))).where(
+            Vote.requirement_id.in_(ids)
+        )
+    ).one()
+    return {"requirements": requirements, "votes": votes, "organisations": orgs}
