@@ -45,7 +45,7 @@ def bar_chart(
     title: str,
     unit: str = "",
     suppressed_label: str = "suppressed",
-    max_label_chars: int = 38,
+    max_label_chars: int = 36,
     maximum: float | None = None,
     width: int = 640,
     colour: str = PALETTE[0],
@@ -53,7 +53,7 @@ def bar_chart(
     """Horizontal bars with the value at the end of each; None draws no bar, only a note."""
     if not items:
         return empty_chart(title, width)
-    row, label_width, pad = 28, 250, 8
+    row, label_width, pad = 28, 300, 8
     bar_space = width - label_width - 90
     top = max([v for _, v in items if v is not None] + [maximum or 0]) or 1
     parts = []
@@ -87,18 +87,18 @@ def stacked_bar_chart(
     series: list[str],
     title: str,
     colours: list[str] | None = None,
-    max_label_chars: int = 38,
+    max_label_chars: int = 36,
     width: int = 640,
 ) -> Markup:
     """Horizontal 100% stacked bars with a legend (e.g. the importance mix per requirement)."""
     if not rows:
         return empty_chart(title, width)
     colours = colours or ["#9ecae1", "#4292c6", "#c2410c"]
-    row, label_width, legend = 26, 250, 30
+    row, label_width, legend = 26, 300, 30
     bar_space = width - label_width - 20
     parts = []
     for index, name in enumerate(series):
-        x = label_width + index * 150
+        x = label_width + index * 110
         parts.append(
             f'<rect x="{x}" y="6" width="12" height="12" fill="{colours[index % len(colours)]}"/>'
             f'<text x="{x + 18}" y="16" font-size="12" fill="#333">{escape(name)}</text>'

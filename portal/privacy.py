@@ -335,8 +335,8 @@ def revenue_medians_for(requirement_ids: list[int]) -> dict[int, Shown]:
         func.count().over(partition_by=per_org.c.requirement_id).label("orgs"),
     ).subquery()
     # The middle one (odd count) or the mean of the middle two (even count).
-    middle = (ordered.c.position == (ordered.c.orgs + 1) / 2) | (
-        ordered.c.position == (ordered.c.orgs + 2) / 2
+    middle = (ordered.c.position == (ordered.c.orgs + 1) // 2) | (
+        ordered.c.position == (ordered.c.orgs + 2) // 2
     )
     rows = db.session.execute(
         select(ordered.c.requirement_id, func.max(ordered.c.orgs), func.avg(ordered.c.amount))

@@ -10,6 +10,7 @@ user on `g`); they read the database inside `with app.app_context():` blocks or 
 import os
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from flask import Flask
@@ -19,9 +20,12 @@ from sqlalchemy import text
 
 from config import TestConfig
 from portal import create_app
+from portal.board import services as board_services
 from portal.extensions import db
 from portal.markup import render_markdown
 from portal.models import (
+    ExchangeRate,
+    Importance,
     Organisation,
     OrgKind,
     PartnerType,
@@ -32,6 +36,7 @@ from portal.models import (
     SizeBand,
     Topic,
     User,
+    VoteConsent,
 )
 
 PASSWORD = "correct-horse-battery"
@@ -217,3 +222,30 @@ def make_requirement(app, make, catalogue):
             return requirement.id
 
     return build
+
+
+# Six organisations vote on "Partner billing"; their amounts (USD) are known.
+AMOUNTS = [100, 200, 300, 400, 500, 10_000]
+
+
+@pytest.fixture
+def board(app, make, make_requirement):
+    """Returns ids: the big requirement (6 orgs with amounts) and the small one (2 orgs)."""
+    with app.app_context():
+        db.session.add(ExchangeRate(currency="USD", rate=1))
+        db.session.commit()
+    big = make_requirement("Partner billing for BPOS", "We bill.")
+    small = make_requirement('=HYPERLINK("http://evil.example","x") @SUM(A1)', "Formula title.")
+    regions = [Region.EMEA, Region.EMEA, Region.EMEA, Region.NA, Region.NA, Region.APAC]
+    with app.app_context():
+        for index, (amount, region) in enumerate(zip(AMOUNTS, regions, strict=True)):
+            org = make.org(name=f"Voter {index}", slug=f"voter-{index}", region=region)
+            user = db.session.get(User, make.user(Role.PARTNER, org=org).id)
+            consent = VoteConsent.NAMED_TO_VENDOR if index == 0 else VoteConsent.ANONYMOUS
+            importance = Importance.SHOWSTOPPER if index < 2 else Importance.IMPORTANT
+            board_services.cast_vote(user, big, importance, consent, Decimal(amount), "USD")
+            if index < 2:
+                board_services.cast_vote(
+                    user, small, Importance.NICE_TO_HAVE, consent, Decimal(999), "USD"
+                )
+    return {"big": big, "small": small}

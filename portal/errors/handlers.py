@@ -45,7 +45,10 @@ def http_error(error: HTTPException):
     code = error.code or 500
     if code >= 500:
         db.session.rollback()
-    return render_error(code, error.name, MESSAGES.get(code, error.description or ""))
+    # A view's own description (abort(400, description=...)) says more than the generic text.
+    specific = error.description and error.description != type(error).description
+    message = error.description if specific else MESSAGES.get(code, error.description or "")
+    return render_error(code, error.name, message)
 
 
 @bp.app_errorhandler(InternalServerError)

@@ -195,7 +195,10 @@ def month_of(column):
 
 def trend(filters: ReportFilters, months: int = 12) -> list[dict[str, Any]]:
     """Votes and distinct voting organisations per month (by when the vote was cast)."""
-    start = (utcnow().replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    now = utcnow()
+    first = now.year * 12 + now.month - 1 - (months - 1)  # months counted from year 0
+    keys = [f"{(first + i) // 12:04d}-{(first + i) % 12 + 1:02d}" for i in range(months)]
+    start = datetime(first // 12, first % 12 + 1, 1, tzinfo=UTC)
     month = month_of(Vote.created_at)
     found = {
         key: (votes, orgs)
@@ -205,10 +208,6 @@ def trend(filters: ReportFilters, months: int = 12) -> list[dict[str, Any]]:
             .group_by(month)
         )
     }
-    keys, cursor = [], start.date()
-    for _ in range(months):
-        keys.append(cursor.strftime("%Y-%m"))
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
     return [
         {"month": k, "votes": found.get(k, (0, 0))[0], "organisations": found.get(k, (0, 0))[1]}
         for k in keys

@@ -1,0 +1,198 @@
+"""The vendor report: access, filters, numbers, privacy, and the same numbers in every export."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AuditEvent, Role
+from portal.reports import queries
+from tests.conftest import AMOUNTS, login
+
+EXPORTS = ["/reports/vendor.csv", "/reports/vendor.xlsx", "/reports/vendor.pdf"]
+
+
+@pytest.fixture
+def vendor_client(client, make):
+    login(client, make.user(Role.VENDOR).email)
+    return client
+
+
+def csv_table(response) -> list[dict]:
+    """The data rows of a CSV export: everything before the blank line and the footnotes."""
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    end = rows.index([]) if [] in rows else len(rows)
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:end]]
+
+
+@pytest.mark.parametrize("url", ["/reports/vendor", *EXPORTS])
+def test_partners_are_refused_and_visitors_sent_to_log_in(app, client, make, url):
+    assert client.get(url).status_code == 302
+    login(client, make.user(Role.PARTNER).email)
+    assert client.get(url).status_code == 403
+
+
+def test_the_editor_reads_but_does_not_export(client, make, board):
+    login(client, make.user(Role.EDITOR).email)
+    assert client.get("/reports/vendor").status_code == 200
+    for url in EXPORTS:
+        assert client.get(url).status_code == 403
+
+
+def test_rows_have_hand_computed_numbers(ctx, board):
+    rows = {r["title"]: r for r in queries.all_rows(queries.ReportFilters())}
+    big = rows["Partner billing for BPOS"]
+    assert (big["rank"], big["votes"], big["organisations"], big["score"]) == (
+        1,
+        6,
+        6,
+        9 * 2 + 3 * 4,
+    )
+    assert big["showstopper_share"] == 33  # 2 of 6 organisations
+    assert big["revenue_sum"].value == sum(AMOUNTS)
+    assert big["revenue_median"].value == 350  # (300 + 400) / 2, two significant figures
+    assert big["named_organisations"] == ["Voter 0"]
+    small = next(r for t, r in rows.items() if t.startswith("=HYPERLINK"))
+    assert small["revenue_sum"].suppressed and small["revenue_median"].suppressed
+
+
+def test_page_csv_xlsx_and_api_agree(app, vendor_client, make, board):
+    page = vendor_client.get("/reports/vendor").get_data(as_text=True)
+    assert "10,000" not in page  # single amounts never appear
+    assert f"{sum(AMOUNTS):,}" in page and "350" in page
+    rows = csv_table(vendor_client.get("/reports/vendor.csv"))
+    big = rows[0]
+    assert (big["title"], big["score"], big["organisations"]) == (
+        "Partner billing for BPOS",
+        "30",
+        "6",
+    )
+    assert (big["revenue_at_stake_sum"], big["revenue_at_stake_median"]) == (
+        str(sum(AMOUNTS)),
+        "350",
+    )
+    assert rows[1]["revenue_at_stake_sum"] == "suppressed"
+    sheet = load_workbook(io.BytesIO(vendor_client.get("/reports/vendor.xlsx").data)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert first["score"] == 30 and first["revenue_at_stake_sum"] == sum(AMOUNTS)
+    assert first["revenue_at_stake_median"] == 350
+    from portal.api.tokens import create_token
+    from portal.models import User
+
+    vendor = make.user(Role.VENDOR)
+    with app.app_context():
+        _, secret = create_token(db.session.get(User, vendor.id), "test")
+    api = (
+        app.test_client()
+        .get("/api/v1/reports/vendor", headers={"Authorization": f"Bearer {secret}"})
+        .json
+    )
+    item = api["items"][0]
+    assert (item["score"], item["revenue_at_stake"]["sum"]["value"]) == (30, sum(AMOUNTS))
+    assert item["revenue_at_stake"]["median"]["value"] == 350
+    assert api["items"][1]["revenue_at_stake"]["sum"] == {
+        "value": None,
+        "suppressed": True,
+        "organisations": None,
+        "note": "fewer than 5 organisations",
+    }
+
+
+def test_formulas_are_neutralised_in_csv_and_xlsx(vendor_client, board):
+    rows = csv_table(vendor_client.get("/reports/vendor.csv"))
+    assert rows[1]["title"].startswith("'=HYPERLINK(")
+    sheet = load_workbook(io.BytesIO(vendor_client.get("/reports/vendor.xlsx").data)).worksheets[0]
+    title = sheet.cell(row=3, column=3)
+    assert title.value.startswith("'=HYPERLINK(") and title.data_type == "s"
+
+
+def test_csv_streams_and_carries_the_privacy_footnote(vendor_client, board):
+    response = vendor_client.get("/reports/vendor.csv")
+    assert response.is_streamed
+    text = response.get_data(as_text=True)
+    assert "# Revenue at stake is per year in USD" in text and "at least 5 organisations" in text
+
+
+def test_xlsx_has_typed_cells_frozen_header_and_notes(vendor_client, board):
+    book = load_workbook(io.BytesIO(vendor_client.get("/reports/vendor.xlsx?status=open").data))
+    data, notes = book.worksheets
+    assert data.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in data[1])
+    assert isinstance(data.cell(row=2, column=7).value, int)
+    notes_text = {row[0].value: row[1].value for row in notes.iter_rows()}
+    assert notes_text["Status"] == "Open" and "at least 5 organisations" in notes_text["Privacy"]
+
+
+def test_pdf_has_title_filters_tables_and_footnote(vendor_client, board):
+    response = vendor_client.get("/reports/vendor.pdf?status=open")
+    assert response.data.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "What partners need from billing" in text
+    assert "Status: Open" in text and "Partner billing for BPOS" in text
+    assert "suppressed" in text and "consented to be named" in text
+
+
+def test_every_export_is_audited_with_its_filters(app, vendor_client, board):
+    for url in EXPORTS:
+        assert vendor_client.get(url + "?status=open").status_code == 200
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "export.vendor_report")
+        ).all()
+        assert [e.details["format"] for e in events] == ["csv", "xlsx", "pdf"]
+        assert all(e.details["filters"]["Status"] == "Open" for e in events)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("product=nope", "There is no product"),
+        ("topic=nope", "There is no topic"),
+        ("status=bogus", "is not a status"),
+        ("from=2026-05-01&to=2026-01-01", "start date is after the end date"),
+        ("from=yesterday", "must be a date"),
+    ],
+)
+def test_bad_filters_get_a_clear_message(vendor_client, board, query, message):
+    page = vendor_client.get(f"/reports/vendor?{query}")
+    assert page.status_code == 400 and message in page.get_data(as_text=True)
+    for url in EXPORTS:
+        response = vendor_client.get(f"{url}?{query}")
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_absurd_page_sizes_are_clamped_on_the_page(vendor_client, board):
+    assert vendor_client.get("/reports/vendor?per_page=1000000000&page=-5").status_code == 200
+
+
+def test_filters_select_the_same_rows_everywhere(vendor_client, board):
+    rows = csv_table(vendor_client.get("/reports/vendor.csv?from=2000-01-01&to=2000-12-31"))
+    assert rows == []
+    assert "No requirements match" in vendor_client.get(
+        "/reports/vendor?from=2000-01-01&to=2000-12-31"
+    ).get_data(as_text=True)
+
+
+def test_breakdowns_protect_small_groups(ctx, board):
+    by_region = {b["label"]: b for b in queries.breakdowns(queries.ReportFilters())}["Region"]
+    groups = {row["group"].key: row["group"] for row in by_region["rows"]}
+    # EMEA 3, North America 2, APAC 1 voting organisations: all under 5, all suppressed.
+    assert groups["emea"].suppressed and groups["na"].suppressed and groups["apac"].suppressed
+    assert groups["total"].value == 6
+
+
+def test_trend_counts_votes_per_month(ctx, board):
+    points = queries.trend(queries.ReportFilters())
+    assert len(points) == 12
+    assert points[-1]["votes"] == 8 and points[-1]["organisations"] == 6
+
+
+def test_an_expired_session_downloading_an_export_is_sent_to_log_in(app, board):
+    client = app.test_client()
+    response = client.get("/reports/vendor.xlsx")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
