@@ -119,6 +119,21 @@ def send_digests_command():
     click.echo(f"Queued {send_digests()} digest(s).")
 
 
+@click.command("seed-bench")
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 100))
+@with_appcontext
+def seed_bench_command(scale: int):
+    """Add synthetic benchmark data: per unit of scale 1,000 requirements and 30,000 votes."""
+    import time
+
+    from portal.benchdata import seed_bench
+
+    started = time.perf_counter()
+    created = seed_bench(scale)
+    summary = ", ".join(f"{count:,} {name}" for name, count in created.items())
+    click.echo(f"Created {summary} in {time.perf_counter() - started:.1f} s.")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     app.cli.add_command(seed_demo_command)
@@ -126,3 +141,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_mail_command)
     app.cli.add_command(import_revenue_command)
     app.cli.add_command(send_digests_command)
+    app.cli.add_command(seed_bench_command)

@@ -200,6 +200,11 @@ class Vote(db.Model):
     __table_args__ = (
         UniqueConstraint("requirement_id", "user_id"),
         Index("ix_vote_requirement_org", "requirement_id", "organisation_id", "importance"),
+        # Covering indexes for the privacy module's revenue sums and the segment breakdowns.
+        Index(
+            "ix_vote_revenue", "requirement_id", "organisation_id", "currency", "revenue_at_stake"
+        ),
+        Index("ix_vote_org_requirement", "organisation_id", "requirement_id", "importance"),
     )
 
 
