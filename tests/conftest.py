@@ -229,11 +229,21 @@ AMOUNTS = [100, 200, 300, 400, 500, 10_000]
 
 
 @pytest.fixture
-def board(app, make, make_requirement):
-    """Returns ids: the big requirement (6 orgs with amounts) and the small one (2 orgs)."""
+def rates(app):
+    """Exchange rates into USD: USD 1, EUR 1.10."""
     with app.app_context():
-        db.session.add(ExchangeRate(currency="USD", rate=1))
+        db.session.add_all(
+            [
+                ExchangeRate(currency="USD", rate=1),
+                ExchangeRate(currency="EUR", rate=Decimal("1.10")),
+            ]
+        )
         db.session.commit()
+
+
+@pytest.fixture
+def board(app, make, make_requirement, rates):
+    """Returns ids: the big requirement (6 orgs with amounts) and the small one (2 orgs)."""
     big = make_requirement("Partner billing for BPOS", "We bill.")
     small = make_requirement('=HYPERLINK("http://evil.example","x") @SUM(A1)', "Formula title.")
     regions = [Region.EMEA, Region.EMEA, Region.EMEA, Region.NA, Region.NA, Region.APAC]

@@ -84,17 +84,24 @@ class BoardFilters:
         return filters
 
 
-def board_query(filters: BoardFilters) -> Select:
-    """The board's requirements for these filters, in the chosen order."""
-    query = select(Requirement)
-    if filters.status is not None:
-        query = query.where(Requirement.status == filters.status)
+def filter_requirements(
+    query: Select, product: Product | None, topic: Topic | None, status: Status | None
+) -> Select:
+    """Narrow a requirements select by product, topic and status (default: all but merged)."""
+    if status is not None:
+        query = query.where(Requirement.status == status)
     else:
         query = query.where(Requirement.status != Status.MERGED)
-    if filters.product is not None:
-        query = query.where(Requirement.product_id == filters.product.id)
-    if filters.topic is not None:
-        query = query.where(Requirement.topics.any(Topic.id == filters.topic.id))
+    if product is not None:
+        query = query.where(Requirement.product_id == product.id)
+    if topic is not None:
+        query = query.where(Requirement.topics.any(Topic.id == topic.id))
+    return query
+
+
+def board_query(filters: BoardFilters) -> Select:
+    """The board's requirements for these filters, in the chosen order."""
+    query = filter_requirements(select(Requirement), filters.product, filters.topic, filters.status)
     if filters.q:
         query = query.where(matches(filters.q))
     if filters.sort == "revenue":

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, distinct, func, select
 
 from portal import privacy
+from portal.board.services import filter_requirements
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Organisation as Org
@@ -103,15 +104,7 @@ class ReportFilters:
 
 def requirements_query(filters: ReportFilters) -> Select:
     """The report's requirements, ranked by score (then organisations, then newest)."""
-    query = select(Requirement)
-    if filters.status is not None:
-        query = query.where(Requirement.status == filters.status)
-    else:
-        query = query.where(Requirement.status != Status.MERGED)
-    if filters.product is not None:
-        query = query.where(Requirement.product_id == filters.product.id)
-    if filters.topic is not None:
-        query = query.where(Requirement.topics.any(Topic.id == filters.topic.id))
+    query = filter_requirements(select(Requirement), filters.product, filters.topic, filters.status)
     if filters.date_from is not None:
         query = query.where(
             Requirement.created_at >= datetime.combine(filters.date_from, time.min, UTC)

@@ -282,13 +282,19 @@ def survey_report(survey_id: int):
     )
 
 
+def exported_report(survey_id: int, fmt: str) -> tuple[SurveyModel, dict]:
+    """The survey and its report data for an export; every export is an audit event."""
+    survey = report_survey(survey_id)
+    data = report.build_report(survey)
+    audit.record(current_user, "export.survey_report", f"survey:{survey.id}", format=fmt)
+    db.session.commit()
+    return survey, data
+
+
 @bp.route("/<int:survey_id>/report.csv")
 @role_required(*REPORT_READERS)
 def report_csv(survey_id: int):
-    survey = report_survey(survey_id)
-    data = report.build_report(survey)
-    audit.record(current_user, "export.survey_report", f"survey:{survey.id}", format="csv")
-    db.session.commit()
+    survey, data = exported_report(survey_id, "csv")
     return csv_response(
         f"survey-{survey.id}-report.csv",
         report.CSV_HEADER,
@@ -303,10 +309,7 @@ def report_csv(survey_id: int):
 @bp.route("/<int:survey_id>/report.pdf")
 @role_required(*REPORT_READERS)
 def report_pdf(survey_id: int):
-    survey = report_survey(survey_id)
-    data = report.build_report(survey)
-    audit.record(current_user, "export.survey_report", f"survey:{survey.id}", format="pdf")
-    db.session.commit()
+    survey, data = exported_report(survey_id, "pdf")
     pdf = render_pdf(
         "surveys/report_pdf.html",
         report=data,

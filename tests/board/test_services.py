@@ -122,6 +122,27 @@ def test_voting_is_closed_on_merged_and_shipped(ctx, make, make_requirement, sta
     assert counts(rid)["votes"] == 0
 
 
+def vote_all_at_once(app, requirement_id: int, voters: list[tuple]) -> list[BaseException]:
+    """Start one thread per (user, importance); all cast their vote at the same moment."""
+    barrier = threading.Barrier(len(voters))
+    errors: list[BaseException] = []
+
+    def cast(user, importance):
+        with app.app_context():
+            try:
+                barrier.wait()
+                services.cast_vote(db.session.get(User, user.id), requirement_id, importance)
+            except BaseException as error:  # reported by the caller, not swallowed
+                errors.append(error)
+
+    threads = [threading.Thread(target=cast, args=voter) for voter in voters]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 def test_concurrent_votes_keep_exact_counts(app, make, make_requirement):
     """Many threads vote on one requirement at once; the kept counts match the votes."""
     rid = make_requirement()
@@ -130,23 +151,7 @@ def test_concurrent_votes_keep_exact_counts(app, make, make_requirement):
     voters = [
         (make.user(Role.PARTNER, org=orgs[i % len(orgs)]), importances[i % 3]) for i in range(24)
     ]
-    barrier = threading.Barrier(len(voters))
-    errors: list[BaseException] = []
-
-    def cast(user, importance):
-        with app.app_context():
-            try:
-                barrier.wait()
-                services.cast_vote(db.session.get(User, user.id), rid, importance)
-            except BaseException as error:  # reported below, not swallowed
-                errors.append(error)
-
-    threads = [threading.Thread(target=cast, args=voter) for voter in voters]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert vote_all_at_once(app, rid, voters) == []
     with app.app_context():
         # Expected by hand: org k gets users k, k+6, k+12, k+18 with importances i % 3.
         top = {}
@@ -168,23 +173,7 @@ def test_concurrent_votes_keep_exact_counts(app, make, make_requirement):
 def test_concurrent_double_votes_by_one_user_keep_one_vote(app, make, make_requirement):
     rid = make_requirement()
     user = make.user(Role.PARTNER)
-    barrier = threading.Barrier(8)
-    errors: list[BaseException] = []
-
-    def cast(importance):
-        with app.app_context():
-            try:
-                barrier.wait()
-                services.cast_vote(db.session.get(User, user.id), rid, importance)
-            except BaseException as error:
-                errors.append(error)
-
-    threads = [threading.Thread(target=cast, args=(SHOWSTOPPER,)) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert vote_all_at_once(app, rid, [(user, SHOWSTOPPER)] * 8) == []
     with app.app_context():
         assert counts(rid)["votes"] == 1 and counts(rid)["score"] == 9
 

@@ -2,25 +2,11 @@
 
 from decimal import Decimal
 
-import pytest
-
 from portal import privacy
 from portal.board import services
 from portal.board.services import BoardFilters, board_query
 from portal.extensions import db
-from portal.models import ExchangeRate, Importance, Role, User
-
-
-@pytest.fixture
-def rates(app):
-    with app.app_context():
-        db.session.add_all(
-            [
-                ExchangeRate(currency="USD", rate=1),
-                ExchangeRate(currency="EUR", rate=Decimal("1.10")),
-            ]
-        )
-        db.session.commit()
+from portal.models import Importance, Role, User
 
 
 def vote(make, rid, amount=None, currency=None, org=None):

@@ -17,18 +17,6 @@ GOOD_FILE = (
 
 
 @pytest.fixture
-def rates(app):
-    with app.app_context():
-        db.session.add_all(
-            [
-                ExchangeRate(currency="USD", rate=1),
-                ExchangeRate(currency="EUR", rate=Decimal("1.1")),
-            ]
-        )
-        db.session.commit()
-
-
-@pytest.fixture
 def org(make):
     return make.org(name="Acme Partners", slug="acme")
 
@@ -38,6 +26,23 @@ def manager(client, make, org, rates):
     user = make.user(Role.PARTNER, org=org, is_org_manager=True)
     login(client, user.email)
     return client
+
+
+def add_profile(app, org_id: int, total=Decimal(5)) -> None:
+    """Our organisation's figures for 2024."""
+    with app.app_context():
+        db.session.add(
+            RevenueProfile(
+                organisation_id=org_id,
+                fiscal_year=2024,
+                currency="EUR",
+                total_revenue=total,
+                cloud_revenue=1,
+                customers=1,
+                seats=1,
+            )
+        )
+        db.session.commit()
 
 
 def profiles(app, org_id) -> list[tuple]:
@@ -103,19 +108,7 @@ def test_bad_years_are_explained_and_not_saved(app, manager, org, fields, messag
 
 
 def test_members_read_but_do_not_edit(app, client, make, org, rates):
-    with app.app_context():
-        db.session.add(
-            RevenueProfile(
-                organisation_id=org.id,
-                fiscal_year=2024,
-                currency="EUR",
-                total_revenue=5,
-                cloud_revenue=1,
-                customers=1,
-                seats=1,
-            )
-        )
-        db.session.commit()
+    add_profile(app, org.id)
     login(client, make.user(Role.PARTNER, org=org).email)
     html = client.get("/org/revenue").get_data(as_text=True)
     assert "2024" in html and "Only your organisation's managers" in html
@@ -132,19 +125,7 @@ def test_members_read_but_do_not_edit(app, client, make, org, rates):
 
 
 def test_import_previews_then_writes_on_confirm(app, manager, org):
-    with app.app_context():
-        db.session.add(
-            RevenueProfile(
-                organisation_id=org.id,
-                fiscal_year=2024,
-                currency="EUR",
-                total_revenue=5,
-                cloud_revenue=1,
-                customers=1,
-                seats=1,
-            )
-        )
-        db.session.commit()
+    add_profile(app, org.id)
     preview = upload(manager, GOOD_FILE)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
@@ -252,19 +233,7 @@ REVENUE_URLS = [
 @pytest.mark.parametrize("role", [Role.EDITOR, Role.VENDOR, "other-partner", "anonymous"])
 @pytest.mark.parametrize(("method", "url"), REVENUE_URLS)
 def test_every_revenue_url_refuses_outsiders(app, client, make, org, rates, role, method, url):
-    with app.app_context():
-        db.session.add(
-            RevenueProfile(
-                organisation_id=org.id,
-                fiscal_year=2024,
-                currency="EUR",
-                total_revenue=Decimal("987654321"),
-                cloud_revenue=1,
-                customers=1,
-                seats=1,
-            )
-        )
-        db.session.commit()
+    add_profile(app, org.id, total=Decimal("987654321"))
     if role == "other-partner":
         login(client, make.user(Role.PARTNER, is_org_manager=True).email)
     elif role != "anonymous":
@@ -281,19 +250,7 @@ def test_every_revenue_url_refuses_outsiders(app, client, make, org, rates, role
 
 
 def test_admin_view_of_an_organisations_figures_is_audited(app, client, make, org, rates):
-    with app.app_context():
-        db.session.add(
-            RevenueProfile(
-                organisation_id=org.id,
-                fiscal_year=2024,
-                currency="EUR",
-                total_revenue=Decimal("987654321"),
-                cloud_revenue=1,
-                customers=1,
-                seats=1,
-            )
-        )
-        db.session.commit()
+    add_profile(app, org.id, total=Decimal("987654321"))
     login(client, make.user(Role.ADMIN).email)
     assert "987,654,321" in client.get(f"/admin/organisations/{org.id}/revenue").get_data(
         as_text=True
