@@ -24,6 +24,15 @@ def neutralise(value):
     return value
 
 
+def download_headers(filename: str) -> dict[str, str]:
+    """Attachment headers; reports hold partners' aggregates, so no cache keeps a copy."""
+    return {
+        "Content-Disposition": f'attachment; filename="{safe_filename(filename)}"',
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
 def safe_filename(name: str) -> str:
     """A download name made only of letters, digits, dots, dashes and underscores."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "export"
@@ -58,7 +67,7 @@ def csv_response(
     return Response(
         stream_with_context(stream_csv(header, rows, footnotes)),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{safe_filename(filename)}"'},
+        headers=download_headers(filename),
     )
 
 
@@ -122,7 +131,7 @@ def xlsx_response(filename: str, data: bytes) -> Response:
     return Response(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{safe_filename(filename)}"'},
+        headers=download_headers(filename),
     )
 
 
@@ -153,5 +162,5 @@ def pdf_response(filename: str, data: bytes) -> Response:
     return Response(
         data,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{safe_filename(filename)}"'},
+        headers=download_headers(filename),
     )

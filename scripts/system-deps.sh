@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need (Chromium, PostgreSQL) when missing.
+# Install the Debian packages the tests need (Chromium, PostgreSQL, Pango for PDFs) when missing.
 # As root they are installed with apt-get; otherwise the tests that need them skip, except
 # under CI (CI=true), where a missing package fails the run.
 set -euo pipefail
@@ -7,6 +7,9 @@ set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+# WeasyPrint (PDF exports) draws text with Pango and HarfBuzz.
+ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || missing+=(libharfbuzz-subset0)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
