@@ -201,6 +201,8 @@ def test_an_expired_session_downloading_an_export_is_sent_to_log_in(app, board):
 @pytest.mark.parametrize("url", EXPORTS)
 def test_exports_are_attachments_that_no_cache_keeps(vendor_client, board, url):
     response = vendor_client.get(url)
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="vendor-report.')
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="vendor-report.'
+    )
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
