@@ -47,3 +47,11 @@ def test_static_assets_are_served_locally(client):
     assert "/static/vendor/pico/pico.min.css" in html
     assert "http://" not in html.split("<body")[0].replace("http://localhost", "")
     assert client.get("/static/vendor/pico/pico.min.css").status_code == 200
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get("/auth/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
