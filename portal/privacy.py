@@ -24,11 +24,15 @@ from portal import audit
 from portal.extensions import db
 from portal.models import (
     ExchangeRate,
+    Importance,
     Organisation,
+    PartnerType,
     QuoteConsent,
+    Region,
     Requirement,
     RevenueProfile,
     Role,
+    SizeBand,
     Status,
     User,
     Vote,
@@ -36,6 +40,13 @@ from portal.models import (
 )
 
 Number = int | float | Decimal
+
+# The segments partners are broken down by: key -> (label, values, organisation column).
+SEGMENTS = {
+    "partner_type": ("Partner type", PartnerType, Organisation.partner_type),
+    "region": ("Region", Region, Organisation.region),
+    "size_band": ("Size", SizeBand, Organisation.size_band),
+}
 
 
 def threshold() -> int:
@@ -370,8 +381,6 @@ def segment_breakdown(requirement_ids, dimension_column, members) -> list[dict]:
     `requirement_ids` is a subquery of the report's requirements. Groups of voting organisations
     and groups of organisations with revenue are each protected (small and secondary suppression).
     """
-    from portal.models import Importance
-
     voters = dict(
         (segment, (orgs, showstoppers))
         for segment, orgs, showstoppers in db.session.execute(

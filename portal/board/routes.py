@@ -173,7 +173,7 @@ def render_detail(requirement: Requirement, status: int = 200, **forms):
         comments=services.visible_comments(requirement, current_user),
         history=services.status_history(requirement),
         revenue=privacy.revenue_at_stake_for([requirement.id])[requirement.id],
-        supporters=services.named_supporters(requirement)
+        supporters=privacy.named_organisations_for([requirement.id])[requirement.id]
         if current_user.role in (Role.VENDOR, Role.ADMIN)
         else [],
     ), status

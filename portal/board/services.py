@@ -161,23 +161,6 @@ def own_vote(requirement: Requirement, user: User) -> Vote | None:
     )
 
 
-def named_supporters(requirement: Requirement) -> list[str]:
-    """Names of organisations that agreed to be named to the vendor on this requirement."""
-    from portal.models import Organisation
-
-    query = (
-        select(Organisation.name)
-        .join(Vote, Vote.organisation_id == Organisation.id)
-        .where(
-            Vote.requirement_id == requirement.id,
-            Vote.consent == VoteConsent.NAMED_TO_VENDOR,
-        )
-        .group_by(Organisation.name)
-        .order_by(Organisation.name)
-    )
-    return list(db.session.scalars(query))
-
-
 # -- Writing -------------------------------------------------------------------------------------
 
 

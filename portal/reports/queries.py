@@ -14,14 +14,9 @@ from portal import privacy
 from portal.board.services import filter_requirements
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Organisation as Org
-from portal.models import PartnerType, Product, Region, Requirement, SizeBand, Status, Topic, Vote
+from portal.models import Product, Requirement, Status, Topic, Vote
 
-SEGMENTS = {
-    "partner_type": ("Partner type", PartnerType, Org.partner_type),
-    "region": ("Region", Region, Org.region),
-    "size_band": ("Size", SizeBand, Org.size_band),
-}
+SEGMENTS = privacy.SEGMENTS
 BATCH = 500
 
 

@@ -15,21 +15,14 @@ from portal.models import (
     Answer,
     Organisation,
     OrgKind,
-    PartnerType,
     Question,
     QuestionKind,
     QuoteConsent,
-    Region,
     Response,
-    SizeBand,
     Survey,
 )
 
-SEGMENTS = {
-    "partner_type": ("Partner type", PartnerType, Organisation.partner_type),
-    "region": ("Region", Region, Organisation.region),
-    "size_band": ("Size", SizeBand, Organisation.size_band),
-}
+SEGMENTS = privacy.SEGMENTS
 
 
 def percent(part: int | None, whole: int | None) -> int | None:
