@@ -7,14 +7,14 @@ The portal's promise to partners (DESIGN.md, "Privacy rules"):
    Medians and other order statistics are one organisation's exact value: rounded to 2 figures.
 3. When a breakdown's total is shown, suppressed cells must not be recoverable by subtraction:
    more cells are suppressed until the hidden ones cover at least PRIVACY_MIN_ORGS organisations
-   together and are at least two (secondary suppression).
+   together and are at least two (secondary suppression); when no cell is left to hide, the total
+   is hidden instead.
 4. Names: the vendor sees an organisation's name on a vote only with `named_to_vendor` consent; the
    editor prints a quote with the name only with `on_record`, without it only with `anonymous`.
 """
 
-import math
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from flask import abort, current_app
@@ -69,53 +69,80 @@ class Cell:
 
 @dataclass(frozen=True)
 class Shown:
-    """A cell as it may be displayed: value and org count are None when suppressed."""
+    """A cell as it may be displayed: value and org count are None when suppressed.
+
+    `reason` is None when shown, otherwise "small" (fewer than `min_orgs` organisations),
+    "secondary" (hidden so that a small cell cannot be found by subtraction) or, for a total
+    the caller said it would not show, "withheld".
+    """
 
     key: str
     label: str
     value: Number | None
     orgs: int | None
     suppressed: bool = False
-    reason: str | None = None  # "small" (primary) or "secondary"
+    reason: str | None = None
+    min_orgs: int | None = None  # the threshold applied, for the note
 
     @property
     def note(self) -> str:
-        """What to print in place of a suppressed value."""
+        """What to print in place of a suppressed value ("" when the cell is shown)."""
+        if not self.suppressed:
+            return ""
         if self.reason == "secondary":
             return "hidden to protect a small group"
-        return f"fewer than {threshold()} organisations" if self.suppressed else ""
+        if self.reason == "withheld":
+            return "not shown"
+        return f"fewer than {self.min_orgs or threshold()} organisations"
 
 
 def _visible(cell: Cell) -> Shown:
     return Shown(cell.key, cell.label or cell.key, cell.value, cell.orgs)
 
 
-def _hidden(cell: Cell, reason: str) -> Shown:
-    return Shown(cell.key, cell.label or cell.key, None, None, True, reason)
+def _hidden(cell: Cell, reason: str, min_orgs: int) -> Shown:
+    return Shown(cell.key, cell.label or cell.key, None, None, True, reason, min_orgs)
 
 
 def protect_value(
     orgs: int, value: Number | None, key: str = "", label: str = "", min_orgs: int | None = None
 ) -> Shown:
-    """One aggregate (e.g. a requirement's revenue at stake): suppressed below the threshold."""
+    """One aggregate (e.g. a requirement's revenue at stake): suppressed below the threshold.
+
+    Unlike a cell of a breakdown, an aggregate over no organisation is suppressed too: there is
+    no table around it in which an empty cell would mean something.
+    """
     min_orgs = threshold() if min_orgs is None else min_orgs
     cell = Cell(key, orgs, value, label)
-    return _visible(cell) if orgs >= min_orgs else _hidden(cell, "small")
+    return _visible(cell) if orgs >= min_orgs else _hidden(cell, "small", min_orgs)
 
 
 def round_order_statistic(value: Number | None, figures: int = 2) -> Number | None:
-    """A median or other order statistic, rounded to two significant figures (rule 2)."""
+    """A median or other order statistic, rounded to two significant figures (rule 2).
+
+    Halves go to the even neighbour (1250 -> 1200). Whole results come back as int, others as
+    float; the rounding itself is decimal, so 0.0455 is rounded as written, not as its binary
+    approximation.
+    """
     if value is None or value == 0:
         return value
-    value = float(value)
-    digits = figures - 1 - math.floor(math.log10(abs(value)))
-    rounded = round(value, digits)
-    return int(rounded) if digits <= 0 else rounded
+    exact = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if not exact.is_finite():
+        return value
+    exponent = exact.adjusted() - figures + 1
+    rounded = exact.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
+    return int(rounded) if exponent >= 0 else float(rounded)
 
 
-def protect_median(orgs: int, value: Number | None, min_orgs: int | None = None) -> Shown:
+def protect_median(
+    orgs: int,
+    value: Number | None,
+    min_orgs: int | None = None,
+    key: str = "median",
+    label: str = "Median",
+) -> Shown:
     """A median over organisations: suppressed below the threshold, otherwise rounded."""
-    shown = protect_value(orgs, value, "median", "Median", min_orgs)
+    shown = protect_value(orgs, value, key, label, min_orgs)
     if shown.suppressed:
         return shown
     return replace(shown, value=round_order_statistic(value))
@@ -134,11 +161,15 @@ def protect_breakdown(
     but they cannot hide a suppressed cell either, so they never count as its complement.
     `total_orgs` defaults to the sum of the cells' org counts (segments are disjoint); pass it
     when organisations can fall into several cells (e.g. answers to a multiple-choice question).
+    Then the hidden group is only trusted to cover as many organisations as its largest cell,
+    since the others may be the same organisations again.
     """
     min_orgs = threshold() if min_orgs is None else min_orgs
-    covered = sum(c.orgs for c in cells) if total_orgs is None else total_orgs
+    if any(c.orgs < 0 for c in cells):
+        raise ValueError("a cell cannot cover a negative number of organisations")
     if total_orgs is not None and total_orgs < max((c.orgs for c in cells), default=0):
         raise ValueError("total_orgs is smaller than one of the cells")
+    covered = sum(c.orgs for c in cells) if total_orgs is None else total_orgs
     total_cell = Cell(
         "total",
         covered,
@@ -146,28 +177,37 @@ def protect_breakdown(
         "Total",
     )
     if covered < min_orgs:
-        hidden = [_hidden(c, "small") if c.orgs else _visible(c) for c in cells]
-        return hidden, _hidden(total_cell, "small")
-    suppressed = {i for i, c in enumerate(cells) if 0 < c.orgs < min_orgs}
-    reasons = dict.fromkeys(suppressed, "small")
-    if total_shown and suppressed:
-        # Hide the next smallest cells until the hidden group is two or more cells that
-        # together cover enough organisations: then subtraction yields only a safe group.
-        candidates = sorted(
-            (i for i, c in enumerate(cells) if c.orgs >= min_orgs),
-            key=lambda i: (cells[i].orgs, cells[i].key),
-        )
-        while candidates and (
-            len(suppressed) < 2 or sum(cells[i].orgs for i in suppressed) < min_orgs
-        ):
-            index = candidates.pop(0)
-            suppressed.add(index)
-            reasons[index] = "secondary"
-    shown = [
-        _hidden(c, reasons[i]) if i in suppressed else _visible(c) for i, c in enumerate(cells)
+        hidden = [_hidden(c, "small", min_orgs) if c.orgs else _visible(c) for c in cells]
+        return hidden, _hidden(total_cell, "small", min_orgs)
+    reasons = {i: "small" for i, c in enumerate(cells) if 0 < c.orgs < min_orgs}
+    if not total_shown:
+        return _apply(cells, reasons, min_orgs), _hidden(total_cell, "withheld", min_orgs)
+
+    def safe() -> bool:
+        # Total minus the visible cells is the hidden group's sum: it must not be one cell, nor
+        # a group of fewer organisations than the threshold.
+        if not reasons:
+            return True
+        orgs = [cells[i].orgs for i in reasons]
+        reach = max(orgs) if total_orgs is not None else sum(orgs)
+        return len(orgs) >= 2 and reach >= min_orgs
+
+    candidates = sorted(
+        (i for i, c in enumerate(cells) if c.orgs >= min_orgs),
+        key=lambda i: (cells[i].orgs, cells[i].key, i),
+    )
+    while not safe() and candidates:
+        reasons[candidates.pop(0)] = "secondary"
+    # Only possible with an explicit total_orgs: nothing left to hide, so the total goes.
+    total = _visible(total_cell) if safe() else _hidden(total_cell, "secondary", min_orgs)
+    return _apply(cells, reasons, min_orgs), total
+
+
+def _apply(cells: list[Cell], reasons: dict[int, str], min_orgs: int) -> list[Shown]:
+    return [
+        _hidden(c, reasons[i], min_orgs) if i in reasons else _visible(c)
+        for i, c in enumerate(cells)
     ]
-    total = _visible(total_cell) if total_shown else _hidden(total_cell, "small")
-    return shown, total
 
 
 def _sum_values(cells: list[Cell]) -> Number | None:
@@ -205,11 +245,13 @@ def quote_attribution(org_name: str, consent: QuoteConsent | str) -> Attribution
 
 
 def can_see_org_revenue(viewer: Any, organisation: Any) -> bool:
-    """Members of the organisation and admins; nobody else."""
-    role = getattr(viewer.role, "value", viewer.role)
+    """Members of the organisation and admins; nobody else (an anonymous visitor neither)."""
+    role = getattr(viewer, "role", None)
+    role = getattr(role, "value", role)
     if role == Role.ADMIN.value:
         return True
-    return role == Role.PARTNER.value and viewer.organisation_id == organisation.id
+    member_of = getattr(viewer, "organisation_id", None)
+    return role == Role.PARTNER.value and member_of is not None and member_of == organisation.id
 
 
 def _require_member(viewer: User, organisation: Organisation) -> None:

@@ -1,10 +1,12 @@
 """The privacy rules as pure functions: hand-computed tables and hypothesis properties."""
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.models import QuoteConsent, VoteConsent
+from portal.models import QuoteConsent, Role, VoteConsent
 from portal.privacy import (
     Cell,
     can_see_org_revenue,
@@ -55,7 +57,18 @@ def test_a_total_below_the_threshold_hides_everything():
 def test_without_a_total_no_secondary_suppression_is_needed():
     cells, total = breakdown({"big": 10, "tiny": 2}, total_shown=False)
     assert cells == {"big": (1000, None), "tiny": (None, "small")}
-    assert total[0] is None
+    assert total == (None, "withheld")
+
+
+def test_a_total_not_shown_is_marked_withheld_not_small():
+    _, total = protect_breakdown([Cell("a", 9, 1), Cell("b", 9, 1)], total_shown=False, min_orgs=5)
+    assert total.suppressed and total.value is None and total.orgs is None
+    assert total.note == "not shown"
+
+
+def test_a_small_total_without_display_is_still_small():
+    _, total = breakdown({"a": 2, "b": 1}, total_shown=False)
+    assert total == (None, "small")
 
 
 def test_ties_are_broken_by_key():
@@ -97,13 +110,92 @@ def test_total_orgs_may_be_given_for_overlapping_cells():
         protect_breakdown(cells, min_orgs=5, total_orgs=3)
 
 
+def test_negative_org_counts_are_refused():
+    with pytest.raises(ValueError):
+        protect_breakdown([Cell("a", 6, 1), Cell("b", -1, 1)], min_orgs=5)
+
+
+def test_an_empty_breakdown_has_a_suppressed_total():
+    shown, total = protect_breakdown([], min_orgs=5)
+    assert shown == [] and total.reason == "small"
+
+
+def test_the_total_is_hidden_when_no_cell_is_left_to_hide():
+    # One segment of 4 in a total of 6 (two organisations fall in no segment): the total's
+    # value would be the small cell's value, so it goes too.
+    shown, total = protect_breakdown([Cell("a", 4, 400)], min_orgs=5, total_orgs=6)
+    assert (shown[0].reason, total.reason) == ("small", "secondary")
+    assert total.value is None and total.orgs is None
+
+
+def test_overlapping_small_cells_are_not_trusted_to_cover_each_other():
+    # 3 + 3 may be the same three organisations when cells overlap: a large cell joins them.
+    cells = [Cell("x", 3, 3), Cell("y", 3, 3), Cell("z", 9, 9), Cell("w", 12, 12)]
+    shown, total = protect_breakdown(cells, min_orgs=5, total_orgs=14)
+    assert [s.reason for s in shown] == ["small", "small", "secondary", None]
+    assert not total.suppressed and total.orgs == 14
+
+
+def test_overlapping_cells_with_nothing_to_add_hide_the_total():
+    cells = [Cell("x", 4, 4), Cell("y", 4, 4), Cell("z", 3, 3)]
+    shown, total = protect_breakdown(cells, min_orgs=5, total_orgs=8)
+    assert all(s.reason == "small" for s in shown)
+    assert total.reason == "secondary"
+
+
+def test_a_hand_table_by_size_band_at_threshold_three():
+    cells, total = breakdown({"1-10": 2, "11-50": 40, "51-250": 3, "251+": 9}, min_orgs=3)
+    # Only 1-10 is small; the next smallest (51-250: 3) joins it: 5 organisations in two cells.
+    assert cells == {
+        "1-10": (None, "small"),
+        "11-50": (4000, None),
+        "51-250": (None, "secondary"),
+        "251+": (900, None),
+    }
+    assert total == (5400, None)
+
+
+def test_a_cell_exactly_at_the_threshold_is_shown():
+    cells, _ = breakdown({"a": 5, "b": 5})
+    assert cells == {"a": (500, None), "b": (500, None)}
+
+
+def test_an_explicit_total_value_is_used():
+    _, total = protect_breakdown([Cell("a", 6, 10), Cell("b", 7, 20)], min_orgs=5, total_value=99)
+    assert total.value == 99 and total.orgs == 13
+
+
 def test_protect_value_marks_small_groups():
     assert protect_value(4, 1_000_000, min_orgs=5).suppressed
     assert protect_value(5, 1_000_000, min_orgs=5).value == 1_000_000
 
 
+def test_protect_value_suppresses_an_aggregate_over_no_organisation():
+    shown = protect_value(0, None, min_orgs=5)
+    assert shown.suppressed and shown.reason == "small"
+
+
 def test_suppressed_note_names_the_threshold(ctx):
     assert protect_value(2, 10).note == "fewer than 5 organisations"
+    assert protect_value(9, 10).note == ""
+
+
+def test_note_names_the_threshold_that_was_applied():
+    # No app context needed, and an explicit threshold is the one the note states.
+    assert protect_value(2, 10, min_orgs=7).note == "fewer than 7 organisations"
+    shown, _ = protect_breakdown([Cell("a", 9, 1), Cell("b", 1, 1)], min_orgs=5)
+    assert [s.note for s in shown] == [
+        "hidden to protect a small group",
+        "fewer than 5 organisations",
+    ]
+
+
+def test_threshold_comes_from_the_configuration(app):
+    from portal.privacy import threshold
+
+    with app.app_context():
+        assert threshold() == app.config["PRIVACY_MIN_ORGS"] == 5
+        assert protect_value(4, 10).suppressed and not protect_value(5, 10).suppressed
 
 
 @pytest.mark.parametrize(
@@ -118,10 +210,22 @@ def test_suppressed_note_names_the_threshold(ctx):
         (0, 0),
         (None, None),
         (-1234, -1200),
+        (0.0455, 0.046),  # rounded as written, not as its binary approximation
+        (99.5, 100),
+        (9.96, 10),
+        (Decimal("1234567.89"), 1_200_000),
+        (Decimal("0.0123"), 0.012),
+        (10**25 + 1, 10**25),  # exact beyond float precision
+        (float("inf"), float("inf")),
     ],
 )
 def test_order_statistics_are_rounded_to_two_figures(value, rounded):
     assert round_order_statistic(value) == rounded
+
+
+def test_whole_rounded_values_are_ints():
+    assert isinstance(round_order_statistic(987_654_321), int)
+    assert isinstance(round_order_statistic(Decimal("1234.5")), int)
 
 
 def test_a_median_is_rounded_and_suppressed_when_small():
@@ -129,12 +233,28 @@ def test_a_median_is_rounded_and_suppressed_when_small():
     assert protect_median(4, 123_456, min_orgs=5).value is None
 
 
+def test_a_median_keeps_its_key_and_label():
+    shown = protect_median(7, 5_555, min_orgs=5, key="emea", label="EMEA")
+    assert (shown.key, shown.label, shown.value, shown.orgs) == ("emea", "EMEA", 5_600, 7)
+
+
 @pytest.mark.parametrize(
     ("consent", "name"),
-    [(VoteConsent.NAMED_TO_VENDOR, "Acme"), (VoteConsent.ANONYMOUS, None), ("anonymous", None)],
+    [
+        (VoteConsent.NAMED_TO_VENDOR, "Acme"),
+        ("named_to_vendor", "Acme"),
+        (VoteConsent.ANONYMOUS, None),
+        ("anonymous", None),
+    ],
 )
 def test_vendor_sees_names_only_with_consent(consent, name):
     assert vote_name_for_vendor("Acme", consent) == name
+
+
+@pytest.mark.parametrize("consent", ["", "yes", "on_record", "NAMED_TO_VENDOR"])
+def test_an_unknown_vote_consent_is_an_error_not_a_name(consent):
+    with pytest.raises(ValueError):
+        vote_name_for_vendor("Acme", consent)
 
 
 @pytest.mark.parametrize(
@@ -143,6 +263,8 @@ def test_vendor_sees_names_only_with_consent(consent, name):
         (QuoteConsent.ON_RECORD, True, "Acme"),
         (QuoteConsent.ANONYMOUS, True, None),
         (QuoteConsent.NO, False, None),
+        ("on_record", True, "Acme"),
+        ("anonymous", True, None),
         ("no", False, None),
     ],
 )
@@ -151,27 +273,48 @@ def test_editor_quotes_exactly_as_consented(consent, printable, name):
     assert (attribution.printable, attribution.name) == (printable, name)
 
 
+@pytest.mark.parametrize("consent", ["", "yes", "named_to_vendor", "ON_RECORD"])
+def test_an_unknown_quote_consent_is_an_error_not_a_quote(consent):
+    with pytest.raises(ValueError):
+        quote_attribution("Acme", consent)
+
+
 class Viewer:
     def __init__(self, role, organisation_id=None):
         self.role, self.organisation_id = role, organisation_id
 
 
 class Org:
-    id = 7
+    def __init__(self, id=7):
+        self.id = id
+
+
+class Anonymous:
+    """Like Flask-Login's anonymous user: no role, no organisation."""
 
 
 @pytest.mark.parametrize(
     ("viewer", "allowed"),
     [
         (Viewer("partner", 7), True),
+        (Viewer(Role.PARTNER, 7), True),
         (Viewer("partner", 8), False),
+        (Viewer("partner", None), False),
         (Viewer("editor", 7), False),
+        (Viewer(Role.EDITOR, 7), False),
         (Viewer("vendor", None), False),
+        (Viewer("vendor", 7), False),
         (Viewer("admin", None), True),
+        (Viewer(Role.ADMIN, 3), True),
+        (Anonymous(), False),
     ],
 )
 def test_only_members_and_admins_see_an_organisations_figures(viewer, allowed):
     assert can_see_org_revenue(viewer, Org()) is allowed
+
+
+def test_a_partner_without_organisation_does_not_match_an_unsaved_one():
+    assert can_see_org_revenue(Viewer("partner", None), Org(id=None)) is False
 
 
 cells_strategy = st.lists(
@@ -190,10 +333,23 @@ def test_no_visible_cell_covers_a_small_group(cells, min_orgs, total):
     for cell, out in zip(given_cells, shown, strict=True):
         if out.suppressed:
             assert out.value is None and out.orgs is None  # never a 0 or a number
+            assert out.reason in {"small", "secondary"} and out.note
         else:
             assert cell.orgs == 0 or cell.orgs >= min_orgs
+            assert (out.value, out.orgs, out.reason) == (cell.value, cell.orgs, None)
     if not total_cell.suppressed:
         assert total_cell.orgs >= min_orgs
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=cells_strategy, min_orgs=st.integers(min_value=3, max_value=10))
+def test_without_a_total_only_small_cells_are_hidden(cells, min_orgs):
+    given_cells = [Cell(f"k{i}", orgs, value) for i, (orgs, value) in enumerate(cells)]
+    shown, _ = protect_breakdown(given_cells, total_shown=False, min_orgs=min_orgs)
+    if sum(c.orgs for c in given_cells) < min_orgs:
+        assert all(s.suppressed == (c.orgs > 0) for c, s in zip(given_cells, shown, strict=True))
+    else:
+        assert [s.suppressed for s in shown] == [0 < c.orgs < min_orgs for c in given_cells]
 
 
 @settings(max_examples=400, deadline=None)
@@ -209,3 +365,51 @@ def test_no_cell_can_be_recovered_from_the_total(cells, min_orgs):
     assert len(hidden) != 1
     if hidden:
         assert sum(c.orgs for c in hidden) >= min_orgs
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    cells=cells_strategy,
+    min_orgs=st.integers(min_value=3, max_value=10),
+    extra=st.integers(min_value=0, max_value=60),
+    data=st.data(),
+)
+def test_overlapping_cells_never_leave_a_small_group_under_a_visible_total(
+    cells, min_orgs, extra, data
+):
+    given_cells = [Cell(f"k{i}", orgs, value) for i, (orgs, value) in enumerate(cells)]
+    largest = max(c.orgs for c in given_cells)
+    total_orgs = data.draw(st.integers(min_value=largest, max_value=largest + extra))
+    shown, total_cell = protect_breakdown(
+        given_cells, total_shown=True, min_orgs=min_orgs, total_orgs=total_orgs
+    )
+    for cell, out in zip(given_cells, shown, strict=True):
+        assert out.suppressed or cell.orgs == 0 or cell.orgs >= min_orgs
+    if total_cell.suppressed:
+        return
+    assert total_cell.orgs == total_orgs >= min_orgs
+    hidden = [c for c, s in zip(given_cells, shown, strict=True) if s.suppressed]
+    if hidden:
+        # The hidden cells may be the same organisations: only the largest one is sure cover.
+        assert len(hidden) >= 2 and max(c.orgs for c in hidden) >= min_orgs
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    orgs=st.integers(min_value=0, max_value=50),
+    value=st.integers(min_value=0, max_value=10**9),
+    min_orgs=st.integers(min_value=3, max_value=10),
+)
+def test_a_single_value_is_shown_exactly_when_enough_organisations_share_it(orgs, value, min_orgs):
+    shown = protect_value(orgs, value, min_orgs=min_orgs)
+    assert shown.suppressed == (orgs < min_orgs)
+    assert (shown.value, shown.orgs) == ((None, None) if shown.suppressed else (value, orgs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.integers(min_value=1, max_value=10**18) | st.floats(min_value=1e-6, max_value=1e15))
+def test_rounding_keeps_two_figures_and_stays_close(value):
+    rounded = round_order_statistic(value)
+    assert abs(rounded - value) <= abs(value) * 0.05 + 1e-12
+    digits = f"{Decimal(str(rounded)):e}".split("e")[0].replace(".", "").rstrip("0")
+    assert len(digits) <= 2
