@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-MAX_AMOUNT = 10**15
+from portal.revenue.importer import MAX_AMOUNT, MAX_COUNT
 
 
 def amount_field(label: str) -> DecimalField:
@@ -26,7 +26,7 @@ def count_field(label: str) -> IntegerField:
         label,
         validators=[
             InputRequired(message="Enter a whole number (0 if none)."),
-            NumberRange(min=0, max=10**9, message="Enter a whole number from 0 upwards."),
+            NumberRange(min=0, max=MAX_COUNT, message="Enter a whole number from 0 upwards."),
         ],
     )
 

@@ -1,14 +1,26 @@
 """Parsing revenue files (CSV or XLSX) into rows, listing every problem by row and column.
 
-Accepted: UTF-8 with or without BOM; `,` or `;` as separator (detected from the header line);
-amounts with up to two decimals, written `1234567`, `1,234,567` or `1234567.50` in comma files
-(quote them when they contain commas) and `1.234.567`, `1 234 567` or `1234567,50` in semicolon
-files (the European convention); blank lines ignored. XLSX: the first sheet, same header.
-Nothing is returned unless the whole file is valid (all or nothing).
+The header is `fiscal_year,currency,total_revenue,cloud_revenue,customers,seats`, in any order,
+one row per fiscal year. Nothing is returned unless the whole file is valid (all or nothing).
+
+CSV: UTF-8 with or without BOM; `,` or `;` as separator, whichever the header line uses more;
+surrounding spaces and blank lines ignored. Amounts are whole or have one or two decimals:
+- comma files: `1234567`, `1234567.50`, or with `,` thousands separators `"1,234,567.50"`
+  (quoted, since the comma also separates the values);
+- semicolon files (the European convention): `1234567`, `1234567,50`, or with `.` or space
+  thousands separators, the same one throughout: `1.234.567,50`, `1 234 567`.
+A value that fits neither pattern (`1.5` in a semicolon file, `1,5` in a comma file, three
+decimals, a currency sign) is refused rather than guessed. Customers and seats are whole
+numbers in the same notation; the fiscal year is four digits.
+
+XLSX: the first sheet, the same header; number cells are taken as numbers, text cells are read
+like a comma file; only the first 50 columns and 10,000 rows are read (a longer sheet is refused).
+Detected by content (a ZIP archive) or by the `.xlsx` extension.
 """
 
 import csv
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -17,6 +29,21 @@ from decimal import Decimal, InvalidOperation
 COLUMNS = ["fiscal_year", "currency", "total_revenue", "cloud_revenue", "customers", "seats"]
 MAX_ROWS = 200
 EARLIEST_YEAR = 1990
+MAX_AMOUNT = Decimal(10**15)  # the revenue form's limit; the database column holds 16 digits
+MAX_COUNT = 10**9
+# Bounds on the work an uploaded workbook can cause: a few kilobytes of ZIP can unpack to
+# gigabytes of XML, and a sheet can claim a million rows by one cell at its bottom.
+MAX_XLSX_UNPACKED = 20_000_000
+MAX_SHEET_ROWS = 10_000
+MAX_SHEET_COLUMNS = 50  # columns further right are not read
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the pre-2007 binary formats (.xls, .doc)
+
+# ASCII digits only: Decimal would also take other scripts' digits, which no sheet means here.
+_COMMA_AMOUNT = re.compile(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?", re.ASCII)
+_SEMICOLON_AMOUNT = re.compile(r"-?(\d{1,3}([. ])\d{3}(\2\d{3})*|\d+)(,\d{1,2})?", re.ASCII)
+_YEAR = re.compile(r"\d{4}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -28,14 +55,14 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = ", ".join(
-            p for p in (f"row {self.row}" if self.row else "", self.column or "") if p
-        )
+        where = ", ".join(p for p in (f"Row {self.row}" if self.row else "", self.column) if p)
         return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True)
 class RevenueRow:
+    """One fiscal year's figures, validated."""
+
     fiscal_year: int
     currency: str
     total_revenue: Decimal
@@ -46,11 +73,14 @@ class RevenueRow:
 
 @dataclass
 class ParsedFile:
+    """The rows of a valid file, or every problem found (and then no rows)."""
+
     rows: list[RevenueRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        """True when the file had no problem."""
         return not self.problems
 
 
@@ -68,29 +98,41 @@ def _fmt(value: Decimal) -> str:
 
 
 def parse_amount(text: str, separator: str) -> Decimal:
-    """A non-negative-looking amount in the file's convention; raises ValueError with a reason."""
-    raw = text.strip().replace("\u00a0", " ")
+    """An amount in the notation of a `,` or `;` file; raises ValueError saying why not."""
+    raw = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     if not raw:
         raise ValueError("is empty")
     if separator == ";":
-        if re.fullmatch(r"-?\d{1,3}([. ]\d{3})+(,\d{1,2})?|-?\d+(,\d{1,2})?", raw) is None:
+        if _SEMICOLON_AMOUNT.fullmatch(raw) is None:
             raise ValueError(f"“{text.strip()}” is not an amount (e.g. 1.234.567 or 1234567,50)")
         normalised = raw.replace(".", "").replace(" ", "").replace(",", ".")
     else:
-        if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d{1,2})?|-?\d+(\.\d{1,2})?", raw) is None:
+        if _COMMA_AMOUNT.fullmatch(raw) is None:
             raise ValueError(f"“{text.strip()}” is not an amount (e.g. 1,234,567 or 1234567.50)")
         normalised = raw.replace(",", "")
-    return Decimal(normalised)
+    return Decimal(normalised) + 0  # + 0 turns "-0" into 0
 
 
 def parse_count(text: str, separator: str) -> int:
-    amount = parse_amount(text, separator)
+    """A whole number in the notation of a `,` or `;` file; raises ValueError saying why not."""
+    if not text.strip():
+        raise ValueError("is empty")
+    try:
+        amount = parse_amount(text, separator)
+    except ValueError:
+        example = "4.500" if separator == ";" else "4,500"
+        raise ValueError(f"“{text.strip()}” is not a whole number (e.g. {example})") from None
     if amount != amount.to_integral_value():
         raise ValueError(f"“{text.strip()}” is not a whole number")
     return int(amount)
 
 
 def _read_csv(data: bytes) -> tuple[list[list[str]], str]:
+    if data.startswith(OLE_MAGIC):
+        raise FileRefused(
+            "The file is an old-format Excel workbook (.xls). Save it as an Excel .xlsx file "
+            "or as “CSV UTF-8”."
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -99,55 +141,105 @@ def _read_csv(data: bytes) -> tuple[list[list[str]], str]:
         ) from None
     if "\x00" in text:
         raise FileRefused("The file is not a CSV file (it contains binary data).")
-    lines = text.splitlines()
-    header_line = next((line for line in lines if line.strip()), "")
+    header_line = next((line for line in text.splitlines() if line.strip()), "")
     separator = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=separator, strict=True)
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=separator, strict=True))
+        return list(reader), separator
     except csv.Error as error:
-        raise FileRefused(f"The file is not a valid CSV file ({error}).") from None
-    return rows, separator
+        raise FileRefused(
+            f"The file is not a valid CSV file: line {reader.line_num}: {error}."
+        ) from None
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
+    """A cell's value as the text a comma file would hold."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        if value.is_integer():
+            return str(int(value))
+        cents = round(value, 2)
+        # Excel stores computed amounts as binary doubles (1210.0000000000002): a few units in
+        # the last place from a whole cent, the cent is what the sheet shows and what was meant.
+        if abs(value - cents) <= 4 * math.ulp(value):
+            value = cents
+        return format(Decimal(repr(value)), "f")  # never "1e-05"
+    return str(value).strip()
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _not_a_workbook() -> FileRefused:
+    return FileRefused(
+        "The file cannot be read as an Excel workbook (.xlsx). Save it again from Excel, "
+        "or as “CSV UTF-8”."
+    )
+
+
+def _read_xlsx(data: bytes, filename: str) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    if not data.startswith(ZIP_MAGIC):
+        raise FileRefused(
+            f"“{filename}” is named .xlsx but is not an Excel workbook. Save it again from "
+            "Excel as .xlsx, or as “CSV UTF-8”."
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _not_a_workbook() from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise FileRefused(
+            "The workbook unpacks to more than "
+            f"{MAX_XLSX_UNPACKED // 1_000_000} MB; a revenue sheet is far smaller."
+        )
+    rows: list[list[str]] = []
+    # openpyxl reads untrusted XML lazily and its parse errors come in many types: any of them
+    # means the same to the user, so catch them all, here and while the rows are read.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise FileRefused(f"The Excel file cannot be read ({type(error).__name__}).") from None
+    except Exception:
+        raise _not_a_workbook() from None
     try:
+        if not workbook.worksheets:
+            raise _not_a_workbook()
         sheet = workbook.worksheets[0]
-        rows = []
-        for index, values in enumerate(sheet.iter_rows(values_only=True)):
-            if index > MAX_ROWS + 1:
-                rows.append(["…"])  # enough to report "too many rows" without reading on
+        values = sheet.iter_rows(
+            max_row=MAX_SHEET_ROWS + 1, max_col=MAX_SHEET_COLUMNS, values_only=True
+        )
+        filled = 0
+        for number, row in enumerate(values, start=1):
+            if number > MAX_SHEET_ROWS:
+                raise FileRefused(
+                    f"The sheet goes on past row {MAX_SHEET_ROWS:,}. Delete the rows below "
+                    "your figures (empty-looking rows included) and upload it again."
+                )
+            cells = [_cell_text(v) for v in row]
+            rows.append(cells)
+            filled += any(cells)
+            # The header and one row too many are enough to refuse a long file.
+            if filled > MAX_ROWS + 1:
                 break
-            rows.append([_cell_text(v) for v in values])
-        return rows
+    except FileRefused:
+        raise
+    except Exception:
+        raise _not_a_workbook() from None
     finally:
         workbook.close()
+    return rows
 
 
-def _check_header(header: list[str]) -> list[Problem]:
+def _check_header(row: int, header: list[str]) -> list[Problem]:
     names = [h.strip().lower() for h in header]
     problems = []
     missing = [c for c in COLUMNS if c not in names]
-    unknown = [h for h in header if h.strip() and h.strip().lower() not in COLUMNS]
+    unknown = [h.strip() for h in header if h.strip() and h.strip().lower() not in COLUMNS]
     if missing:
-        problems.append(Problem(1, None, "Missing column(s): " + ", ".join(missing) + "."))
+        problems.append(Problem(row, None, "Missing column(s): " + ", ".join(missing) + "."))
     if unknown:
         problems.append(
             Problem(
-                1,
+                row,
                 None,
                 "Unknown column(s): "
                 + ", ".join(unknown)
@@ -158,7 +250,7 @@ def _check_header(header: list[str]) -> list[Problem]:
         )
     duplicates = sorted({n for n in names if n and names.count(n) > 1})
     if duplicates:
-        problems.append(Problem(1, None, "Repeated column(s): " + ", ".join(duplicates) + "."))
+        problems.append(Problem(row, None, "Repeated column(s): " + ", ".join(duplicates) + "."))
     return problems
 
 
@@ -173,8 +265,8 @@ def parse_revenue_file(
     if not data.strip():
         return ParsedFile(problems=[Problem(None, None, "The file is empty.")])
     try:
-        if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-            table, separator = _read_xlsx(data), ","
+        if data.startswith(ZIP_MAGIC) or filename.lower().endswith(".xlsx"):
+            table, separator = _read_xlsx(data, filename), ","
         else:
             table, separator = _read_csv(data)
     except FileRefused as refusal:
@@ -182,8 +274,8 @@ def parse_revenue_file(
     numbered = [(i + 1, row) for i, row in enumerate(table) if any(c.strip() for c in row)]
     if not numbered:
         return ParsedFile(problems=[Problem(None, None, "The file is empty.")])
-    (_, header), body = numbered[0], numbered[1:]
-    problems = _check_header(header)
+    (header_row, header), body = numbered[0], numbered[1:]
+    problems = _check_header(header_row, header)
     if problems:
         return ParsedFile(problems=problems)
     if not body:
@@ -192,28 +284,60 @@ def parse_revenue_file(
         return ParsedFile(
             problems=[Problem(None, None, f"The file has more than {MAX_ROWS} data rows.")]
         )
-    positions = {h.strip().lower(): i for i, h in enumerate(header)}
-    rows, seen_years = [], {}
+    positions = {h.strip().lower(): i for i, h in enumerate(header) if h.strip()}
     known = {c.upper() for c in currencies}
+    rows: list[RevenueRow] = []
+    first_row_of_year: dict[int, int] = {}
     for number, cells in body:
+        if any(c.strip() for i, c in enumerate(cells) if i not in positions.values()):
+            # The values no longer line up with the header: checking them column by column
+            # would only produce misleading messages.
+            problems.append(Problem(number, None, _misaligned(cells, header, separator)))
+            continue
         row, row_problems = _parse_row(number, cells, positions, separator, known, this_year)
-        problems += row_problems
-        if row is not None:
-            if row.fiscal_year in seen_years:
-                problems.append(
+        at = positions["fiscal_year"]
+        year = _year_of(cells[at] if at < len(cells) else "")
+        # Checked whatever else is wrong with the row, so that every problem is listed at once.
+        if year is not None and EARLIEST_YEAR <= year <= this_year + 1:
+            if year in first_row_of_year:
+                row_problems.insert(
+                    0,
                     Problem(
                         number,
                         "fiscal_year",
-                        f"{row.fiscal_year} appears twice (rows {seen_years[row.fiscal_year]} "
-                        f"and {number}).",
-                    )
+                        f"{year} appears twice (rows {first_row_of_year[year]} and {number}).",
+                    ),
                 )
-            seen_years.setdefault(row.fiscal_year, number)
+            first_row_of_year.setdefault(year, number)
+        problems += row_problems
+        if row is not None:
             rows.append(row)
     return ParsedFile(rows=[] if problems else rows, problems=problems)
 
 
-def _parse_row(number, cells, positions, separator, currencies, this_year):
+def _misaligned(cells: list[str], header: list[str], separator: str) -> str:
+    message = f"The row has {len(cells)} values but the header has {len(header)} columns."
+    if separator == ",":
+        message += (
+            " Put amounts with thousands separators in quotes (“1,234,567”) or write them "
+            "without separators."
+        )
+    return message
+
+
+def _year_of(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if _YEAR.fullmatch(text) else None
+
+
+def _parse_row(
+    number: int,
+    cells: list[str],
+    positions: dict[str, int],
+    separator: str,
+    currencies: set[str],
+    this_year: int,
+) -> tuple[RevenueRow | None, list[Problem]]:
     problems: list[Problem] = []
 
     def cell(column: str) -> str:
@@ -223,44 +347,50 @@ def _parse_row(number, cells, positions, separator, currencies, this_year):
     def problem(column: str, message: str) -> None:
         problems.append(Problem(number, column, message))
 
-    if len(cells) > len(positions) and any(c.strip() for c in cells[len(positions) :]):
-        problems.append(Problem(number, None, "The row has more values than the header."))
-    year = None
-    try:
-        year = parse_count(cell("fiscal_year"), ",")
-        if not EARLIEST_YEAR <= year <= this_year + 1:
-            problem("fiscal_year", f"{year} is outside {EARLIEST_YEAR}–{this_year + 1}.")
-            year = None
-    except (ValueError, InvalidOperation) as reason:
-        problem("fiscal_year", f"The fiscal year {reason}.")
+    year = _year_of(cell("fiscal_year"))
+    if not cell("fiscal_year"):
+        problem("fiscal_year", "The fiscal year is empty.")
+    elif year is None:
+        problem("fiscal_year", f"“{cell('fiscal_year')}” is not a year (e.g. 2024).")
+    elif not EARLIEST_YEAR <= year <= this_year + 1:
+        problem("fiscal_year", f"{year} is outside {EARLIEST_YEAR}–{this_year + 1}.")
     currency = cell("currency").upper()
     if not currency:
         problem("currency", "The currency is empty.")
     elif currency not in currencies:
         problem("currency", f"Unknown currency “{cell('currency')}”.")
-    amounts = {}
+    amounts: dict[str, Decimal] = {}
     for column in ("total_revenue", "cloud_revenue"):
         try:
-            amounts[column] = parse_amount(cell(column), separator)
-            if amounts[column] < 0:
-                problem(column, f"The amount cannot be negative ({_fmt(amounts[column])}).")
-                del amounts[column]
+            amount = parse_amount(cell(column), separator)
         except (ValueError, InvalidOperation) as reason:
-            problem(column, f"The amount {reason}.")
+            problem(column, "The amount is empty." if not cell(column) else f"{reason}.")
+            continue
+        if amount < 0:
+            problem(column, f"The amount cannot be negative ({_fmt(amount)}).")
+        elif amount > MAX_AMOUNT:
+            problem(column, f"The amount {_fmt(amount)} is above {_fmt(MAX_AMOUNT)}.")
+        else:
+            amounts[column] = amount
     if len(amounts) == 2 and amounts["cloud_revenue"] > amounts["total_revenue"]:
         problem(
             "cloud_revenue",
             f"Cloud revenue ({_fmt(amounts['cloud_revenue'])}) is above total revenue "
             f"({_fmt(amounts['total_revenue'])}).",
         )
-    counts = {}
+    counts: dict[str, int] = {}
     for column in ("customers", "seats"):
         try:
-            counts[column] = parse_count(cell(column), separator)
-            if counts[column] < 0:
-                problem(column, "The number cannot be negative.")
+            count = parse_count(cell(column), separator)
         except (ValueError, InvalidOperation) as reason:
-            problem(column, f"The number {reason}.")
+            problem(column, "The number is empty." if not cell(column) else f"{reason}.")
+            continue
+        if count < 0:
+            problem(column, "The number cannot be negative.")
+        elif count > MAX_COUNT:
+            problem(column, f"{count:,} is above {MAX_COUNT:,}.")
+        else:
+            counts[column] = count
     if problems or year is None:
         return None, problems
     return (
