@@ -7,9 +7,11 @@ median, 95th percentile and maximum in milliseconds, plus the process's peak mem
 """
 
 import argparse
+import atexit
 import json
 import re
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -65,6 +67,8 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="cv-bench-"))
+    # The database is about 150 MB at scale 5; remove it at exit, even when a request fails.
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     app = create_app(
         Config,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{workdir / 'bench.sqlite3'}",
