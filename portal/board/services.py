@@ -247,37 +247,37 @@ def edit_requirement(
     return requirement
 
 
-def refresh_aggregates(requirement_id: int) -> None:
-    """Recompute a requirement's kept counts from its votes, in the current transaction."""
+def refresh_aggregates(requirement_id: int | None = None) -> None:
+    """Recompute the kept counts from the votes, for one requirement or (None) for all of them."""
     weight = type_coerce(Vote.importance, Integer)
-    of_requirement = Vote.requirement_id == requirement_id
+    # Correlated on the row being updated, so the same UPDATE serves one row or the whole table.
+    of_requirement = Vote.requirement_id == Requirement.id
     per_org = (
         select(func.max(weight).label("top"))
         .where(of_requirement)
         .group_by(Vote.organisation_id)
+        .correlate(Requirement)  # a FROM subquery is not correlated unless asked
         .subquery()
     )
 
     def count_votes(*conditions):
         return select(func.count(Vote.id)).where(of_requirement, *conditions).scalar_subquery()
 
-    db.session.execute(
-        update(Requirement)
-        .where(Requirement.id == requirement_id)
-        .values(
-            vote_count=count_votes(),
-            nice_to_have_votes=count_votes(weight == int(Importance.NICE_TO_HAVE)),
-            important_votes=count_votes(weight == int(Importance.IMPORTANT)),
-            showstopper_votes=count_votes(weight == int(Importance.SHOWSTOPPER)),
-            org_count=select(func.count()).select_from(per_org).scalar_subquery(),
-            showstopper_org_count=select(func.count())
-            .select_from(per_org)
-            .where(per_org.c.top == int(Importance.SHOWSTOPPER))
-            .scalar_subquery(),
-            score=select(func.coalesce(func.sum(per_org.c.top), 0)).scalar_subquery(),
-        )
-        .execution_options(synchronize_session=False)
+    statement = update(Requirement).values(
+        vote_count=count_votes(),
+        nice_to_have_votes=count_votes(weight == int(Importance.NICE_TO_HAVE)),
+        important_votes=count_votes(weight == int(Importance.IMPORTANT)),
+        showstopper_votes=count_votes(weight == int(Importance.SHOWSTOPPER)),
+        org_count=select(func.count()).select_from(per_org).scalar_subquery(),
+        showstopper_org_count=select(func.count())
+        .select_from(per_org)
+        .where(per_org.c.top == int(Importance.SHOWSTOPPER))
+        .scalar_subquery(),
+        score=select(func.coalesce(func.sum(per_org.c.top), 0)).scalar_subquery(),
     )
+    if requirement_id is not None:
+        statement = statement.where(Requirement.id == requirement_id)
+    db.session.execute(statement.execution_options(synchronize_session=False))
 
 
 def _lock_open_requirement(requirement_id: int) -> Requirement:

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.board import services
@@ -96,6 +96,25 @@ def test_withdrawing_a_vote_updates_the_counts(ctx, make, make_requirement):
     assert services.withdraw_vote(get(User, user.id), rid) is True
     assert counts(rid)["votes"] == 0 and counts(rid)["score"] == 0
     assert services.withdraw_vote(get(User, user.id), rid) is False
+
+
+def test_refreshing_one_requirement_or_all_of_them(ctx, make, make_requirement):
+    first, second, unvoted = make_requirement(), make_requirement(), make_requirement()
+    org = make.org(name="Two Voters")
+    vote(make.user(Role.PARTNER, org=org), first, IMPORTANT)
+    vote(make.user(Role.PARTNER, org=org), first, SHOWSTOPPER)
+    vote(make.user(Role.PARTNER), second, NICE)
+    expected = {rid: counts(rid) for rid in (first, second, unvoted)}
+    wrong = {"vote_count": 99, "org_count": 99, "showstopper_org_count": 99, "score": 99}
+    wrong |= {"nice_to_have_votes": 99, "important_votes": 99, "showstopper_votes": 99}
+    db.session.execute(update(Requirement).values(**wrong))
+
+    services.refresh_aggregates(first)  # that row only
+    assert counts(first) == expected[first]
+    assert counts(second)["votes"] == counts(unvoted)["votes"] == 99
+
+    services.refresh_aggregates()  # every row, in one statement
+    assert {rid: counts(rid) for rid in expected} == expected
 
 
 @pytest.mark.parametrize("role", [Role.VENDOR, Role.EDITOR, Role.ADMIN])
