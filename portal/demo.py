@@ -269,10 +269,9 @@ def seed_board() -> int:
         db.session.flush()
         _demo_votes(rng, requirement, partners)
         _demo_comments(rng, requirement, partners)
-        db.session.flush()
-        refresh_aggregates(requirement.id)
         created += 1
     db.session.flush()
+    refresh_aggregates()  # one statement recomputes every requirement's kept counts
     _demo_responses(users["vendor@example.com"])
     return created
 
