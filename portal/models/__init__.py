@@ -26,6 +26,12 @@ from portal.models.board import (
     Vote,
     VoteConsent,
 )
+from portal.models.privacy import (
+    ReleasedCell,
+    RequirementOrg,
+    RequirementRelease,
+    SurveyRelease,
+)
 from portal.models.revenue import ExchangeRate, RevenueProfile
 from portal.models.surveys import (
     Answer,
@@ -40,6 +46,10 @@ from portal.models.surveys import (
 )
 
 __all__ = [
+    "ReleasedCell",
+    "RequirementOrg",
+    "RequirementRelease",
+    "SurveyRelease",
     "ApiToken",
     "Answer",
     "Brief",
