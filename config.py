@@ -22,6 +22,17 @@ def _int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _share(name: str, default: float) -> float:
+    """Read a fraction setting such as 0.5, naming the variable when it is not a number."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a fraction such as 0.5, got {raw!r}") from None
+
+
 class Config:
     """Development defaults: works over plain http://127.0.0.1 with SQLite in instance/."""
 
@@ -31,6 +42,7 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PRIVACY_MIN_ORGS = _int("PRIVACY_MIN_ORGS", 5)
+    PRIVACY_MAX_SHARE = _share("PRIVACY_MAX_SHARE", 0.5)
     REPORTING_CURRENCY = os.environ.get("REPORTING_CURRENCY", "USD").upper()
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -59,6 +71,7 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT = "10000 per minute"  # a test lowers it to check the limit itself
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing for tests only
     PRIVACY_MIN_ORGS = 5
+    PRIVACY_MAX_SHARE = 0.5
     REPORTING_CURRENCY = "USD"
     MAIL_SERVER = ""
 

@@ -19,6 +19,12 @@ def check_config(app: Flask) -> None:
             f"PRIVACY_MIN_ORGS must be at least 3 (got {app.config['PRIVACY_MIN_ORGS']}): "
             "smaller groups would expose single organisations' figures."
         )
+    share = app.config["PRIVACY_MAX_SHARE"]
+    if not 0 < share <= 0.5:
+        raise ConfigurationError(
+            f"PRIVACY_MAX_SHARE must be above 0 and at most 0.5 (got {share}): a larger share "
+            "would let one organisation's amount make up most of a shown figure."
+        )
     if app.config.get("PRODUCTION"):
         from config import DEV_SECRET_KEY
 

@@ -27,6 +27,17 @@ def seed_demo_command():
     click.echo(f"Demo data loaded: {summary}. Log in with password 'demo-password'.")
 
 
+@click.command("release-figures")
+@with_appcontext
+def release_figures_command():
+    """Roll up every requirement's votes and release the figures that are due (after upgrades)."""
+    from portal import privacy
+
+    released = privacy.refresh()
+    db.session.commit()
+    click.echo(f"Released {released} sets of figures.")
+
+
 @click.command("create-user")
 @with_appcontext
 @click.argument("email")
@@ -138,6 +149,7 @@ def register(app: Flask) -> None:
     """Attach the commands to the app."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(release_figures_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(import_revenue_command)
     app.cli.add_command(send_digests_command)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal import demo_content
+from portal import demo_content, privacy
 from portal.auth.services import create_user, find_user_by_email
 from portal.board.services import merge_requirements, refresh_aggregates, set_status
 from portal.database import utcnow
@@ -442,5 +442,6 @@ SEED_STEPS = [
 def seed_demo() -> dict[str, int]:
     """Run every seed step in one transaction; returns what each step created."""
     created = {name: step() for name, step in SEED_STEPS}
+    privacy.refresh()  # release the figures the demo's votes make showable
     db.session.commit()
     return created

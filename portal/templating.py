@@ -27,6 +27,14 @@ def fmt_number(value: float | int | None) -> str:
     return f"{int(value):,}"
 
 
+def release_note(shown) -> str:
+    """When a released figure was released and what it waits for: "as of …; updates after …"."""
+    when = f"as of {fmt_date(shown.released_at)}" if shown.released_at else "not released yet"
+    waiting = shown.waiting or 1
+    plural = "organisation changes its" if waiting == 1 else "organisations change theirs"
+    return f"{when}; updates after {waiting} more {plural}"
+
+
 def url_with(**changes) -> str:
     """The current page's URL with some query arguments replaced (for filters and pages)."""
     args = request.args.to_dict()
@@ -82,7 +90,11 @@ def zip_labels(values: list, items: list[dict]) -> list[tuple[str, object]]:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
-        datetime=fmt_datetime, date=fmt_date, number=fmt_number, zip_labels=zip_labels
+        datetime=fmt_datetime,
+        date=fmt_date,
+        number=fmt_number,
+        zip_labels=zip_labels,
+        release_note=release_note,
     )
     app.jinja_env.globals.update(
         Role=Role,

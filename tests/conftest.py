@@ -224,8 +224,10 @@ def make_requirement(app, make, catalogue):
     return build
 
 
-# Six organisations vote on "Partner billing"; their amounts (USD) are known.
-AMOUNTS = [100, 200, 300, 400, 500, 10_000]
+# Six organisations vote on "Partner billing"; their amounts (USD) are known. The fifth vote
+# releases the first five amounts (sum 15,000, median 3,000); the sixth waits for four more.
+AMOUNTS = [1_000, 2_000, 3_000, 4_000, 5_000, 6_000]
+RELEASED_SUM, RELEASED_MEDIAN = sum(AMOUNTS[:5]), 3_000
 
 
 @pytest.fixture

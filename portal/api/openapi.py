@@ -4,13 +4,17 @@ from flask import url_for
 
 SHOWN = {
     "type": "object",
-    "description": "A privacy-protected aggregate: value is null when suppressed.",
-    "required": ["value", "suppressed", "organisations", "note"],
+    "description": (
+        "A released, privacy-protected figure: value is null when suppressed, rounded to two "
+        "significant figures otherwise; released_at is when it was last released."
+    ),
+    "required": ["value", "suppressed", "organisations", "note", "released_at"],
     "properties": {
         "value": {"type": ["number", "null"]},
         "suppressed": {"type": "boolean"},
         "organisations": {"type": ["integer", "null"]},
         "note": {"type": ["string", "null"]},
+        "released_at": {"type": ["string", "null"], "format": "date-time"},
     },
     "additionalProperties": False,
 }
@@ -97,6 +101,34 @@ REQUIREMENT_PAGE = {
     "additionalProperties": False,
 }
 
+SEGMENT_ROW = {
+    "type": "object",
+    "description": (
+        "One segment value over the report's requirements: the sum of each requirement's "
+        "released cell for it where that cell may be shown, and how many cells were left out."
+    ),
+    "required": [
+        "group",
+        "voting_organisations",
+        "showstopper_organisations",
+        "voting_cells_hidden",
+        "revenue_at_stake",
+        "revenue_cells_shown",
+        "revenue_cells_hidden",
+    ],
+    "properties": {
+        "group": {"type": "string"},
+        "voting_organisations": {"type": "integer"},
+        "showstopper_organisations": {"type": "integer"},
+        "voting_cells_hidden": {"type": "integer"},
+        "revenue_at_stake": {"type": ["integer", "null"]},
+        "revenue_cells_shown": {"type": "integer"},
+        "revenue_cells_hidden": {"type": "integer"},
+        "requirements": {"type": "integer"},
+    },
+    "additionalProperties": False,
+}
+
 VENDOR_REPORT = {
     "type": "object",
     "required": [*PAGE, "filters", "summary", "breakdowns", "trend"],
@@ -115,28 +147,11 @@ VENDOR_REPORT = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["segment", "rows"],
+                "required": ["segment", "rows", "all"],
                 "properties": {
                     "segment": {"type": "string"},
-                    "rows": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": [
-                                "group",
-                                "voting_organisations",
-                                "showstopper_organisations",
-                                "revenue_at_stake",
-                            ],
-                            "properties": {
-                                "group": {"type": "string"},
-                                "voting_organisations": {"$ref": "#/components/schemas/Shown"},
-                                "showstopper_organisations": {"type": ["integer", "null"]},
-                                "revenue_at_stake": {"$ref": "#/components/schemas/Shown"},
-                            },
-                            "additionalProperties": False,
-                        },
-                    },
+                    "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
+                    "all": {"$ref": "#/components/schemas/Segment"},
                 },
                 "additionalProperties": False,
             },
@@ -171,6 +186,7 @@ ERROR = {
 
 SCHEMAS = {
     "Shown": SHOWN,
+    "Segment": SEGMENT_ROW,
     "RequirementRow": REQUIREMENT_ROW,
     "RequirementDetail": REQUIREMENT_DETAIL,
     "RequirementPage": REQUIREMENT_PAGE,

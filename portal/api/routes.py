@@ -53,6 +53,20 @@ def shown(value: Shown) -> dict:
         "suppressed": value.suppressed,
         "organisations": value.orgs,
         "note": value.note or None,
+        "released_at": value.released_at.isoformat() if value.released_at else None,
+    }
+
+
+def composed(row: dict) -> dict:
+    """A segment row over the report's requirements: sums of shown cells, and what they omit."""
+    return {
+        "group": row["label"],
+        "voting_organisations": row["voters"],
+        "showstopper_organisations": row["showstoppers"],
+        "voting_cells_hidden": row["voters_hidden"],
+        "revenue_at_stake": row["revenue"],
+        "revenue_cells_shown": row["revenue_cells"],
+        "revenue_cells_hidden": row["revenue_hidden"],
     }
 
 
@@ -91,7 +105,7 @@ def paged_rows(filters: queries.ReportFilters) -> dict:
     )
     first = (page - 1) * per_page + 1
     return {
-        "items": [row_json(r) for r in queries.rows_for(list(pagination.items), first)],
+        "items": [row_json(r) for r in queries.rows_for(list(pagination.items), g.api_user, first)],
         "page": page,
         "per_page": per_page,
         "total": pagination.total,
@@ -119,7 +133,7 @@ def requirement(requirement_id: int):
     found = db.session.get(Requirement, requirement_id)
     if found is None or found.status == Status.MERGED:
         raise ApiError(404, f"There is no requirement {requirement_id}.")
-    data = row_json(queries.rows_for([found])[0])
+    data = row_json(queries.rows_for([found], g.api_user)[0])
     data.pop("rank")
     history = db.session.scalars(
         db.select(StatusChange)
@@ -143,23 +157,17 @@ def vendor_report():
     """The vendor report: rows (paginated), summary, breakdowns by segment, monthly trend."""
     filters = filters_from_args()
     body = paged_rows(filters)
+    who = queries.breakdowns(filters)
     body |= {
         "filters": dict(filters.describe()),
         "summary": queries.summary(filters),
         "breakdowns": [
             {
                 "segment": b["label"],
-                "rows": [
-                    {
-                        "group": r["group"].label,
-                        "voting_organisations": shown(r["group"]),
-                        "showstopper_organisations": r["showstoppers"],
-                        "revenue_at_stake": shown(r["revenue"]),
-                    }
-                    for r in b["rows"]
-                ],
+                "rows": [composed(r) for r in b["rows"]],
+                "all": composed(b["all"]) | {"requirements": who["requirements"]},
             }
-            for b in queries.breakdowns(filters)
+            for b in who["breakdowns"]
         ],
         "trend": queries.trend(filters),
     }

@@ -60,12 +60,12 @@ def requirement_form(obj: Requirement | None = None) -> RequirementForm:
 def index():
     """The board: filter, search, sort, paginate."""
     filters = services.BoardFilters.from_args(request.args)
-    pagination = db.paginate(services.board_query(filters), **page_args(per_page=20))
+    pagination = db.paginate(services.board_query(filters, current_user), **page_args(per_page=20))
     products, topics = catalogue()
     return render_template(
         "board/index.html",
         pagination=pagination,
-        revenue=privacy.revenue_at_stake_for([r.id for r in pagination.items]),
+        revenue=privacy.revenue_at_stake_for([r.id for r in pagination.items], current_user),
         filters=filters,
         products=products,
         topics=topics,
@@ -172,10 +172,8 @@ def render_detail(requirement: Requirement, status: int = 200, **forms):
         hide_form=HideForm(),
         comments=services.visible_comments(requirement, current_user),
         history=services.status_history(requirement),
-        revenue=privacy.revenue_at_stake_for([requirement.id])[requirement.id],
-        supporters=privacy.named_organisations_for([requirement.id])[requirement.id]
-        if current_user.role in (Role.VENDOR, Role.ADMIN)
-        else [],
+        revenue=privacy.revenue_at_stake_for([requirement.id], current_user)[requirement.id],
+        supporters=privacy.named_organisations_for([requirement.id], current_user)[requirement.id],
     ), status
 
 

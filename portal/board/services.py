@@ -99,20 +99,13 @@ def filter_requirements(
     return query
 
 
-def board_query(filters: BoardFilters) -> Select:
-    """The board's requirements for these filters, in the chosen order."""
+def board_query(filters: BoardFilters, viewer: User | None = None) -> Select:
+    """The board's requirements for these filters, in the chosen order (for this viewer)."""
     query = filter_requirements(select(Requirement), filters.product, filters.topic, filters.status)
     if filters.q:
         query = query.where(matches(filters.q))
     if filters.sort == "revenue":
-        # Suppressed totals are NULL, so small groups sort last and reveal nothing.
-        revenue = privacy.revenue_at_stake_by_requirement()
-        query = query.outerjoin(revenue, revenue.c.requirement_id == Requirement.id)
-        return query.order_by(
-            revenue.c.shown_total.desc().nulls_last(),
-            Requirement.score.desc(),
-            Requirement.id.desc(),
-        )
+        return privacy.order_by_revenue(query, viewer)
     order = {
         "score": [Requirement.score.desc(), Requirement.org_count.desc()],
         "newest": [Requirement.created_at.desc()],
@@ -326,6 +319,7 @@ def cast_vote(
         vote.revenue_at_stake, vote.currency = revenue_at_stake, currency
         db.session.flush()
         refresh_aggregates(requirement.id)
+        privacy.refresh([requirement.id])
         db.session.commit()
         return vote
 
@@ -341,6 +335,7 @@ def withdraw_vote(user: User, requirement_id: int) -> bool:
             delete(Vote).where(Vote.requirement_id == requirement.id, Vote.user_id == user.id)
         ).rowcount
         refresh_aggregates(requirement.id)
+        privacy.refresh([requirement.id])
         db.session.commit()
         return bool(removed)
 
@@ -495,6 +490,7 @@ def merge_requirements(actor: User, duplicate: Requirement, target: Requirement)
     db.session.flush()
     refresh_aggregates(duplicate.id)
     refresh_aggregates(target.id)
+    privacy.refresh([duplicate.id, target.id])
     audit.record(
         actor, "requirement.merge", f"requirement:{duplicate.id}", into=f"requirement:{target.id}"
     )

@@ -62,24 +62,27 @@ def values(row: dict[str, Any]) -> list:
 
 def footnotes(filters: queries.ReportFilters, generated_at: str) -> list[str]:
     currency = current_app.config["REPORTING_CURRENCY"]
-    n = privacy.threshold()
+    n, share = privacy.threshold(), privacy.max_share()
     return [
         "Channel Voice vendor report, generated " + generated_at,
         "Filters: " + "; ".join(f"{k}: {v}" for k, v in filters.describe()),
         f"Revenue at stake is per year in {currency}: per organisation the largest amount its "
         f"members entered, summed over organisations; shown only where at least {n} organisations "
-        "entered one (otherwise 'suppressed'). Medians are rounded to two significant figures.",
+        f"entered a positive amount and none makes up more than {share:.0%} of it (otherwise "
+        "'suppressed'). Sums and medians are rounded to two significant figures. Revenue "
+        f"figures are released, not live: they change only after at least {n} organisations "
+        "changed theirs.",
         "Organisations are named only where they consented to be named to the vendor.",
     ]
 
 
-def csv_rows(filters: queries.ReportFilters) -> Iterator[list]:
-    for row in queries.all_rows(filters):
+def csv_rows(filters: queries.ReportFilters, viewer: Any) -> Iterator[list]:
+    for row in queries.all_rows(filters, viewer):
         yield values(row)
 
 
-def xlsx(filters: queries.ReportFilters, generated_at: str) -> bytes:
-    rows: Iterable[list] = csv_rows(filters)
+def xlsx(filters: queries.ReportFilters, generated_at: str, viewer: Any) -> bytes:
+    rows: Iterable[list] = csv_rows(filters, viewer)
     notes = [
         ("Report", "Channel Voice — vendor report: requirements ranked by score"),
         ("Generated", generated_at),

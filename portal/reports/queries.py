@@ -116,12 +116,14 @@ def _ids(filters: ReportFilters):
     return requirements_query(filters).with_only_columns(Requirement.id).order_by(None)
 
 
-def rows_for(requirements: list[Requirement], first_rank: int = 1) -> list[dict[str, Any]]:
-    """Report rows for a batch of requirements: counts, shares, revenue through privacy, names."""
+def rows_for(
+    requirements: list[Requirement], viewer: Any, first_rank: int = 1
+) -> list[dict[str, Any]]:
+    """Report rows for a batch of requirements: live counts and shares; released revenue and
+    the names `viewer` may see, through the privacy rules."""
     ids = [r.id for r in requirements]
-    sums = privacy.revenue_at_stake_for(ids)
-    medians = privacy.revenue_medians_for(ids)
-    names = privacy.named_organisations_for(ids)
+    revenue = privacy.released_revenue(ids, viewer)
+    names = privacy.named_organisations_for(ids, viewer)
     rows = []
     for rank, r in enumerate(requirements, first_rank):
         share = round(100 * r.showstopper_org_count / r.org_count) if r.org_count else None
@@ -145,33 +147,30 @@ def rows_for(requirements: list[Requirement], first_rank: int = 1) -> list[dict[
                     "important": r.important_votes,
                     "showstopper": r.showstopper_votes,
                 },
-                "revenue_sum": sums[r.id],
-                "revenue_median": medians[r.id],
+                "revenue_sum": revenue[r.id].total,
+                "revenue_median": revenue[r.id].median,
                 "named_organisations": names[r.id],
             }
         )
     return rows
 
 
-def all_rows(filters: ReportFilters) -> Iterator[dict[str, Any]]:
+def all_rows(filters: ReportFilters, viewer: Any) -> Iterator[dict[str, Any]]:
     """Every matching row, fetched and enriched in batches (constant memory for exports)."""
+    viewer = privacy.Viewer.of(viewer)  # the session lets go of every object between batches
     offset = 0
     while True:
         batch = list(db.session.scalars(requirements_query(filters).offset(offset).limit(BATCH)))
         if not batch:
             return
-        yield from rows_for(batch, offset + 1)
+        yield from rows_for(batch, viewer, offset + 1)
         offset += len(batch)
         db.session.expunge_all()  # keep the identity map from growing on a large board
 
 
-def breakdowns(filters: ReportFilters) -> list[dict[str, Any]]:
-    """Who is asking: voting organisations by partner type, region and size, protected."""
-    ids = _ids(filters)
-    return [
-        {"label": label, "rows": privacy.segment_breakdown(ids, column, list(members))}
-        for label, members, column in SEGMENTS.values()
-    ]
+def breakdowns(filters: ReportFilters) -> dict[str, Any]:
+    """Who is asking: released segment cells of the filtered requirements, shown ones summed."""
+    return privacy.segment_totals(_ids(filters))
 
 
 def month_of(column):

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import audit
+from portal import audit, privacy
 from portal.access import role_required
 from portal.database import utcnow
 from portal.exports import csv_response, pdf_response, render_pdf, xlsx_response
@@ -54,7 +54,7 @@ def vendor():
         filters=filters,
         problems=problems,
         pagination=pagination,
-        rows=queries.rows_for(list(pagination.items), first),
+        rows=queries.rows_for(list(pagination.items), current_user, first),
         summary=queries.summary(filters),
         breakdowns=queries.breakdowns(filters),
         trend=queries.trend(filters),
@@ -62,6 +62,7 @@ def vendor():
         topics=db.session.scalars(select(Topic).order_by(Topic.name)).all(),
         statuses=list(Status),
         can_export=current_user.role in EXPORTERS,
+        show_names=current_user.role in EXPORTERS,  # names are consented to the vendor only
     ), (400 if problems else 200)
 
 
@@ -74,7 +75,7 @@ def vendor_csv():
     return csv_response(
         "vendor-report.csv",
         exports.HEADER,
-        exports.csv_rows(filters),
+        exports.csv_rows(filters, privacy.Viewer.of(current_user)),  # read before streaming
         exports.footnotes(filters, generated),
     )
 
@@ -85,7 +86,7 @@ def vendor_xlsx():
     filters = parse_filters()
     record_export(filters, "xlsx")
     generated = utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    return xlsx_response("vendor-report.xlsx", exports.xlsx(filters, generated))
+    return xlsx_response("vendor-report.xlsx", exports.xlsx(filters, generated, current_user))
 
 
 @bp.route("/vendor.pdf")
@@ -94,7 +95,7 @@ def vendor_pdf():
     filters = parse_filters()
     record_export(filters, "pdf")
     generated = utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    rows = list(queries.all_rows(filters))
+    rows = list(queries.all_rows(filters, current_user))
     pdf = render_pdf(
         "reports/vendor_pdf.html",
         filters=filters,
