@@ -236,7 +236,8 @@ def _revenue_fields(cell: Contributions, reason: str | None) -> dict:
         "revenue_total": cell.total,
         "revenue_largest": cell.largest,
         "revenue_second": cell.second,
-        "revenue_shown": round_money(cell.total) if reason is None else None,
+        # An empty cell (no positive amount) has nothing to show: not even a zero.
+        "revenue_shown": round_money(cell.total) if reason is None and cell.orgs else None,
         "revenue_reason": reason or "",
     }
 
