@@ -1,4 +1,4 @@
-"""Survey fixtures: a built survey and partners in known segments."""
+"""Survey fixtures: a built survey, partners in known segments, and partners answering it."""
 
 import pytest
 
@@ -16,6 +16,8 @@ from portal.models import (
     SurveyStatus,
     User,
 )
+from portal.surveys import services
+from portal.surveys.services import SubmittedAnswer as A
 
 
 @pytest.fixture
@@ -95,3 +97,32 @@ def partner_in(make):
 
 def user(app_user: User) -> User:
     return db.session.get(User, app_user.id)
+
+
+def good_answers(ids, changes=None) -> dict[int, A]:
+    """A complete, valid set of answers to the `survey` fixture, with `changes` by question id."""
+    answers = {
+        ids["single"]: A([str(ids["partner"])]),
+        ids["multi"]: A([str(ids["backup"]), str(ids["voice"])]),
+        ids["scale"]: A([], scale="4"),
+        ids["text"]: A([], text="One invoice, please.", quotable="on_record"),
+    }
+    answers.update(changes or {})
+    return answers
+
+
+@pytest.fixture
+def answered_by(app, survey, ids, partner_in):
+    """Factory: `count` new partner organisations answer the survey; returns their users."""
+
+    def build(count: int, changes=None, **segment) -> list[User]:
+        partners = [partner_in(**segment) for _ in range(count)]
+        with app.app_context():
+            for partner in partners:
+                _, problems = services.submit_response(
+                    user(partner), db.session.get(Survey, survey), good_answers(ids, changes)
+                )
+                assert problems == {}
+        return partners
+
+    return build
