@@ -20,43 +20,48 @@ from portal.surveys import services
 from portal.surveys.services import SubmittedAnswer as A
 
 
+def new_survey(editor_id: int | None = None) -> Survey:
+    """An open survey with a single, a multi, a scale and a text question (committed)."""
+    item = Survey(
+        title="Billing survey",
+        status=SurveyStatus.OPEN,
+        editor_id=editor_id,
+        questions=[
+            Question(
+                position=1,
+                kind=QuestionKind.SINGLE,
+                prompt="Who bills?",
+                choices=[
+                    Choice(position=1, label="Partner"),
+                    Choice(position=2, label="Vendor"),
+                ],
+            ),
+            Question(
+                position=2,
+                kind=QuestionKind.MULTI,
+                prompt="What would you bundle?",
+                required=False,
+                choices=[
+                    Choice(position=1, label="Backup"),
+                    Choice(position=2, label="Security"),
+                    Choice(position=3, label="Voice"),
+                ],
+            ),
+            Question(position=3, kind=QuestionKind.SCALE, prompt="Sales impact?"),
+            Question(position=4, kind=QuestionKind.TEXT, prompt="What else?", required=False),
+        ],
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
 @pytest.fixture
 def survey(app, make):
-    """An open survey with a single, a multi, a scale and a text question; returns its id."""
+    """The new_survey above, by the editor; returns its id."""
     editor = make.user(Role.EDITOR)
     with app.app_context():
-        item = Survey(
-            title="Billing survey",
-            status=SurveyStatus.OPEN,
-            editor_id=editor.id,
-            questions=[
-                Question(
-                    position=1,
-                    kind=QuestionKind.SINGLE,
-                    prompt="Who bills?",
-                    choices=[
-                        Choice(position=1, label="Partner"),
-                        Choice(position=2, label="Vendor"),
-                    ],
-                ),
-                Question(
-                    position=2,
-                    kind=QuestionKind.MULTI,
-                    prompt="What would you bundle?",
-                    required=False,
-                    choices=[
-                        Choice(position=1, label="Backup"),
-                        Choice(position=2, label="Security"),
-                        Choice(position=3, label="Voice"),
-                    ],
-                ),
-                Question(position=3, kind=QuestionKind.SCALE, prompt="Sales impact?"),
-                Question(position=4, kind=QuestionKind.TEXT, prompt="What else?", required=False),
-            ],
-        )
-        db.session.add(item)
-        db.session.commit()
-        return item.id
+        return new_survey(editor.id).id
 
 
 @pytest.fixture
