@@ -8,7 +8,6 @@ PRIVACY_MIN_ORGS organisations would show their answers outright.
 import csv
 import io
 import re
-from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +17,9 @@ from sqlalchemy import func, select
 from portal import privacy
 from portal.extensions import db
 from portal.models import (
+    Answer,
     Brief,
+    Response,
     Role,
     Survey,
     SurveyRelease,
@@ -149,17 +150,44 @@ def test_closing_right_after_one_answer_does_not_move_the_report(
     assert read_all(vendor, survey) == before
 
 
+def seed_responses(survey: int, ids, partners) -> None:
+    """Responses written straight to the database, as demo seeding does (no release runs)."""
+    for partner in partners:
+        db.session.add(
+            Response(
+                survey_id=survey,
+                user_id=partner.id,
+                organisation_id=partner.organisation_id,
+                answers=[
+                    Answer(question_id=ids["single"], choice_id=ids["vendor"]),
+                    Answer(question_id=ids["scale"], scale_value=1),
+                ],
+            )
+        )
+    db.session.commit()
+
+
 def test_closing_with_enough_organisations_waiting_releases_them(
-    app, ctx, make, survey, ids, answered_by
+    ctx, make, survey, ids, answered_by, partner_in
 ):
     answered_by(5)
+    seed_responses(survey, ids, [partner_in() for _ in range(5)])
     item = db.session.get(Survey, survey)
-    # Answers written without submit_response (as demo seeding does) wait for a release.
-    db.session.get(SurveyRelease, survey).released_at -= timedelta(days=1)
-    db.session.commit()
+    assert release.pending_organisations(item) == 5
     services.set_status(user(make.user(Role.EDITOR)), item, SurveyStatus.CLOSED)
     assert release.pending_organisations(item) == 0
-    assert release.release_state(item).note.startswith("Results as of")
+    assert release.released_report(item)["organisations"] == 10
+
+
+def test_release_due_surveys_releases_seeded_answers_once(ctx, survey, ids, partner_in):
+    seed_responses(survey, ids, [partner_in() for _ in range(4)])
+    assert release.release_due_surveys() == 0
+    seed_responses(survey, ids, [partner_in()])
+    assert release.release_due_surveys() == 1
+    db.session.commit()
+    assert release.release_due_surveys() == 0
+    choices = release.released_report(db.session.get(Survey, survey))["questions"][0]["choices"]
+    assert [c["count"] for c in choices] == [0, 5]
 
 
 # -- Attack 10: the tiny survey and the tiny question ---------------------------------------------
