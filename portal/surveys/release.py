@@ -127,20 +127,20 @@ class ReleaseState:
                 f"No results yet: the report is released once {n} organisations have answered "
                 f"({self.responding} so far)."
             )
-        as_of = f"Results as of {self.released_at.strftime(TIME_FORMAT)}"
+        when = self.released_at.strftime(TIME_FORMAT)
         if not self.pending:
-            return f"{as_of}."
+            return f"Results as of {when}."
         since = _organisations(self.pending)
         if self.closed:
             return (
-                f"Final results as of {self.released_at.strftime(TIME_FORMAT)}: they leave out "
-                f"the answers of {since} that answered or changed their answers after that "
-                f"release (fewer than {n}, too few to release on their own)."
+                f"Final results as of {when}: they leave out the answers of {since} that "
+                f"answered or changed their answers after that release (fewer than {n}, too few "
+                "to release on their own)."
             )
+        verb = "has" if self.pending == 1 else "have"
         return (
-            f"{as_of}; {since} {'has' if self.pending == 1 else 'have'} answered or changed "
-            f"their answers since — the report updates after {self.remaining} more "
-            f"(every {n} organisations)."
+            f"Results as of {when}; {since} {verb} answered or changed their answers since — "
+            f"the report updates after {self.remaining} more (every {n} organisations)."
         )
 
 
