@@ -7,7 +7,8 @@ from portal.database import utcnow
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import Brief, BriefKind, Requirement, Role, Status, Survey, User
-from portal.surveys.report import build_report, shown_dict
+from portal.surveys import release
+from portal.surveys.report import shown_dict
 
 BOARD_TOP = 10
 
@@ -36,9 +37,17 @@ def _publish(editor: User, slug: str, title: str, kind: BriefKind, snapshot, sur
 
 
 def publish_survey_brief(editor: User, survey: Survey, slug: str, title: str) -> Brief:
-    """Freeze the survey report's aggregates (no quotes, no names) at /briefs/<slug>."""
-    snapshot = build_report(survey, with_quotes=False)
-    return _publish(editor, slug, title, BriefKind.SURVEY, snapshot, survey)
+    """Freeze the survey's released report (no quotes, no names) at /briefs/<slug>.
+
+    Never the live report: a brief published after each answer would be the tracker again.
+    """
+    snapshot = release.released_report(survey)
+    if snapshot is None:
+        raise ServiceError(
+            "This survey has no released results yet: its report is released once "
+            f"{privacy.threshold()} organisations have answered. Publish the brief after that."
+        )
+    return _publish(editor, slug, title, BriefKind.SURVEY, release.without_quotes(snapshot), survey)
 
 
 def board_snapshot() -> dict:

@@ -4,9 +4,10 @@
 frozen public brief all show the same thing.
 """
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, or_, select
 
 from portal import privacy
 from portal.database import utcnow
@@ -256,16 +257,26 @@ def quotes(question: Question) -> list[dict[str, Any]]:
 
 
 def _question(question: Question, with_quotes: bool) -> dict[str, Any]:
+    """One question's results, or only its prompt and a note when too few organisations answered.
+
+    A question is a cell (privacy rule 2): its counts, shares, mean, segment tables and quotes
+    are shown only when its respondents come from at least PRIVACY_MIN_ORGS organisations.
+    """
     answered, orgs = _respondents(question)
+    gate = privacy.protect_value(orgs, answered, str(question.id), question.prompt)
     data: dict[str, Any] = {
         "id": question.id,
         "position": question.position,
         "prompt": question.prompt,
         "kind": question.kind.value,
         "kind_label": question.kind.label,
-        "answered": answered,
-        "organisations": orgs,
+        "answered": gate.value,
+        "organisations": gate.orgs,
+        "suppressed": gate.suppressed,
+        "note": f"{gate.note} answered" if gate.suppressed else "",
     }
+    if gate.suppressed:
+        return data
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
         data["choices"] = _choice_counts(question)
         data["segments"] = [_segment_table(question, d) for d in SEGMENTS]
@@ -279,16 +290,22 @@ def _question(question: Question, with_quotes: bool) -> dict[str, Any]:
     return data
 
 
+def organisations_answering(survey: Survey, since: datetime | None = None) -> int:
+    """Organisations with a response (created or changed after `since`, when given)."""
+    query = select(func.count(distinct(Response.organisation_id))).where(
+        Response.survey_id == survey.id
+    )
+    if since is not None:
+        query = query.where(or_(Response.created_at > since, Response.updated_at > since))
+    return db.session.scalar(query)
+
+
 def build_report(survey: Survey, with_quotes: bool = True) -> dict[str, Any]:
     """Everything the report shows, as plain data; briefs are built with_quotes=False."""
     responses = db.session.scalar(
         select(func.count(Response.id)).where(Response.survey_id == survey.id)
     )
-    organisations = db.session.scalar(
-        select(func.count(distinct(Response.organisation_id))).where(
-            Response.survey_id == survey.id
-        )
-    )
+    organisations = organisations_answering(survey)
     related = privacy.revenue_at_stake_for([r.id for r in survey.requirements])
     return {
         "survey": {
@@ -331,6 +348,9 @@ def csv_rows(report: dict[str, Any]):
             )
     for q in report["questions"]:
         prompt = f"Q{q['position']}. {q['prompt']}"
+        if q.get("suppressed"):
+            yield ["Answers", prompt, "All", "", q["note"], "suppressed", "", ""]
+            continue
         for choice in q.get("choices", []) + q.get("scale", {}).get("distribution", []):
             yield [
                 "Answers",

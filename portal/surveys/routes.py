@@ -13,16 +13,18 @@ from portal.formtools import ActionForm, apply_error, form_status
 from portal.models import Product, Question, QuestionKind, Requirement, Role, Status, SurveyStatus
 from portal.models import Survey as SurveyModel
 from portal.pagination import page_args
-from portal.surveys import briefs, report, services
+from portal.surveys import briefs, release, report, services
 from portal.surveys.forms import BriefForm, QuestionForm, SurveyForm, end_of, start_of
 
 bp = Blueprint("surveys", __name__)
 
 EDITORS = (Role.EDITOR, Role.ADMIN)
 PRIVACY_FOOTNOTE = (
-    "Breakdowns by segment show only groups of at least {n} organisations; smaller groups, and "
-    "where needed the next smallest, are suppressed. Quotes are printed only as their authors "
-    "consented."
+    "Results are released, not live: they change only once at least {n} organisations have "
+    "answered or changed their answers since the last release. A question's results are shown "
+    "only when at least {n} organisations answered it. Breakdowns by segment show only groups of "
+    "at least {n} organisations; smaller groups, and where needed the next smallest, are "
+    "suppressed. Quotes are printed only as their authors consented."
 )
 
 
@@ -268,52 +270,63 @@ def report_survey(survey_id: int) -> SurveyModel:
 REPORT_READERS = (Role.EDITOR, Role.ADMIN, Role.VENDOR)
 
 
-@bp.route("/<int:survey_id>/report")
-@role_required(*REPORT_READERS)
-def survey_report(survey_id: int):
-    survey = report_survey(survey_id)
+def render_report(survey: SurveyModel, brief_form: BriefForm | None = None, status=200):
+    """The report page: the released report, how current it is, and the brief form."""
+    state = release.release_state(survey)
     return render_template(
         "surveys/report.html",
         survey=survey,
-        report=report.build_report(survey),
-        brief_form=BriefForm(),
+        state=state,
+        report=state.report,
+        brief_form=brief_form or BriefForm(),
         published=briefs.for_survey(survey),
-        footnote=PRIVACY_FOOTNOTE.format(n=report.privacy.threshold()),
-    )
+        footnote=PRIVACY_FOOTNOTE.format(n=state.min_orgs),
+    ), status
 
 
-def exported_report(survey_id: int, fmt: str) -> tuple[SurveyModel, dict]:
-    """The survey and its report data for an export; every export is an audit event."""
+@bp.route("/<int:survey_id>/report")
+@role_required(*REPORT_READERS)
+def survey_report(survey_id: int):
+    """The survey's report as last released."""
+    return render_report(report_survey(survey_id))
+
+
+def exported_report(survey_id: int, fmt: str) -> tuple[SurveyModel, release.ReleaseState]:
+    """The survey and its released report for an export; every export is an audit event.
+
+    Before the first release there is nothing to export: back to the report page, which says why.
+    """
     survey = report_survey(survey_id)
-    data = report.build_report(survey)
+    state = release.release_state(survey)
+    if state.report is None:
+        flash(state.note, "info")
+        abort(redirect(url_for("surveys.survey_report", survey_id=survey.id)))
     audit.record(current_user, "export.survey_report", f"survey:{survey.id}", format=fmt)
     db.session.commit()
-    return survey, data
+    return survey, state
 
 
 @bp.route("/<int:survey_id>/report.csv")
 @role_required(*REPORT_READERS)
 def report_csv(survey_id: int):
-    survey, data = exported_report(survey_id, "csv")
+    survey, state = exported_report(survey_id, "csv")
     return csv_response(
         f"survey-{survey.id}-report.csv",
         report.CSV_HEADER,
-        report.csv_rows(data),
-        [
-            f"{survey.title} — generated {data['generated_at']}",
-            PRIVACY_FOOTNOTE.format(n=data["min_orgs"]),
-        ],
+        report.csv_rows(state.report),
+        [f"{survey.title} — {state.note}", PRIVACY_FOOTNOTE.format(n=state.min_orgs)],
     )
 
 
 @bp.route("/<int:survey_id>/report.pdf")
 @role_required(*REPORT_READERS)
 def report_pdf(survey_id: int):
-    survey, data = exported_report(survey_id, "pdf")
+    survey, state = exported_report(survey_id, "pdf")
     pdf = render_pdf(
         "surveys/report_pdf.html",
-        report=data,
-        footnote=PRIVACY_FOOTNOTE.format(n=data["min_orgs"]),
+        report=state.report,
+        state=state,
+        footnote=PRIVACY_FOOTNOTE.format(n=state.min_orgs),
     )
     return pdf_response(f"survey-{survey.id}-report.pdf", pdf)
 
@@ -334,8 +347,4 @@ def publish_brief(survey_id: int):
         else:
             flash("The brief is published.", "success")
             return redirect(url_for("briefs.show", slug=brief.slug))
-    for field, errors in form.errors.items():
-        flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
-    for message in form.form_errors:
-        flash(message, "error")
-    return redirect(url_for("surveys.survey_report", survey_id=survey.id))
+    return render_report(survey, form, form_status(form))

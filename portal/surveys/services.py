@@ -25,6 +25,7 @@ from portal.models import (
     User,
 )
 from portal.models.surveys import CHOICE_MAX, TEXT_ANSWER_MAX
+from portal.surveys import release
 
 EDITORS = (Role.EDITOR, Role.ADMIN)
 MAX_CHOICES = 20
@@ -186,7 +187,7 @@ TRANSITIONS = {
 
 
 def set_status(editor: User, survey: Survey, status: SurveyStatus) -> None:
-    """Draft → open → closed, audited."""
+    """Draft → open → closed, audited; closing releases the report if enough answers wait."""
     _check_editor(editor)
     if status not in TRANSITIONS[survey.status]:
         raise ServiceError(f"A {survey.status.value} survey cannot become {status.value}.")
@@ -194,6 +195,10 @@ def set_status(editor: User, survey: Survey, status: SurveyStatus) -> None:
         raise ServiceError("Add at least one question before opening the survey.")
     old = survey.status
     survey.status = status
+    if status == SurveyStatus.CLOSED:
+        # Only when enough organisations wait: a release forced at closing would differ from
+        # the last one by whoever answered just before.
+        release.release_if_due(survey)
     audit.record(editor, "survey.status", f"survey:{survey.id}", old=old.value, new=status.value)
     db.session.commit()
 
@@ -277,6 +282,7 @@ def submit_response(
     """Record or replace the user's answers, all or nothing.
 
     Returns the response and an empty dict, or (None, problems by field) when anything is wrong.
+    The report is released in the same transaction when enough organisations wait.
     """
     if user.role != Role.PARTNER or user.organisation_id is None:
         raise ServiceError("Only partner organisations' members answer surveys.")
@@ -306,7 +312,11 @@ def submit_response(
         )
         db.session.add(response)
     response.answers = answers
+    # Stamped after taking the survey's lock, so a release running at the same time either
+    # includes these answers or counts them as pending.
+    release.lock(survey)
     response.updated_at = utcnow()
+    release.release_if_due(survey)
     try:
         db.session.commit()
     except IntegrityError:

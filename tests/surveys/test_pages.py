@@ -103,7 +103,8 @@ def test_draft_surveys_are_hidden_from_partners(app, client, survey, partner_in)
         (Role.ADMIN, SurveyStatus.OPEN, 200),
     ],
 )
-def test_who_reads_the_report(app, client, make, survey, role, status, expected):
+def test_who_reads_the_report(app, client, make, survey, answered_by, role, status, expected):
+    answered_by(5)
     set_status(app, survey, status)
     login(client, make.user(role).email)
     for suffix in ("", ".csv"):
@@ -114,7 +115,8 @@ def test_anonymous_visitors_cannot_read_reports(client, survey):
     assert client.get(f"/surveys/{survey}/report.pdf").status_code == 302
 
 
-def test_exports_are_audited_pdf_and_csv(app, client, make, survey, ids, partner_in):
+def test_exports_are_audited_pdf_and_csv(app, client, make, survey, ids, partner_in, answered_by):
+    answered_by(4)
     partner = app.test_client()
     login(partner, partner_in().email)
     post_form(partner, f"/surveys/{survey}/answer", form_answers(ids), f"/surveys/{survey}")
@@ -123,8 +125,9 @@ def test_exports_are_audited_pdf_and_csv(app, client, make, survey, ids, partner
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     csv_text = client.get(f"/surveys/{survey}/report.csv").get_data(as_text=True)
     assert csv_text.startswith("section,question,segment,group,answer,count,percent,organisations")
-    assert "Answers,Q1. Who bills?,All,,Partner,1,100%," in csv_text
-    assert "# Breakdowns by segment show only groups of at least 5 organisations" in csv_text
+    assert "Answers,Q1. Who bills?,All,,Partner,5,100%," in csv_text
+    assert "Breakdowns by segment show only groups of at least 5 organisations" in csv_text
+    assert "# Billing survey — Results as of " in csv_text
     with app.app_context():
         formats = db.session.scalars(
             select(AuditEvent.details).where(AuditEvent.action == "export.survey_report")
@@ -168,7 +171,10 @@ def test_partners_cannot_edit_surveys(client, survey, partner_in):
     assert post_form(client, f"/surveys/{survey}/close", {}, "/surveys").status_code == 403
 
 
-def test_a_published_brief_is_public_and_frozen(app, client, make, survey, ids, partner_in):
+def test_a_published_brief_is_public_and_frozen(
+    app, client, make, survey, ids, partner_in, answered_by
+):
+    answered_by(4)
     partner = app.test_client()
     login(partner, partner_in(name="Secret Partner Ltd").email)
     post_form(partner, f"/surveys/{survey}/answer", form_answers(ids), f"/surveys/{survey}")
@@ -183,7 +189,7 @@ def test_a_published_brief_is_public_and_frozen(app, client, make, survey, ids, 
     public = app.test_client().get("/briefs/billing-2026")
     html = public.get_data(as_text=True)
     assert public.status_code == 200
-    assert "Partners want to bill" in html and "snapshot taken" in html
+    assert "Partners want to bill" in html and "results as of" in html
     assert "Bill it ourselves." not in html and "Secret Partner Ltd" not in html
     taken = post_form(
         client,
@@ -191,7 +197,7 @@ def test_a_published_brief_is_public_and_frozen(app, client, make, survey, ids, 
         {"title": "Again", "slug": "billing-2026"},
         f"/surveys/{survey}/report",
     )
-    assert "already taken" in client.get(taken.headers["Location"]).get_data(as_text=True)
+    assert taken.status_code == 400 and "already taken" in taken.get_data(as_text=True)
     post_form(client, "/briefs/billing-2026/unpublish", {}, "/briefs")
     assert app.test_client().get("/briefs/billing-2026").status_code == 404
     with app.app_context():

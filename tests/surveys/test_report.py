@@ -13,7 +13,8 @@ from tests.surveys.conftest import user
 @pytest.fixture
 def answered(ctx, survey, ids, partner_in):
     """13 organisations: EMEA 6 (4 partner, 2 vendor; scale 4), North America 5 (1 partner,
-    4 vendor; scale 2), APAC 2 (partner; scale 5). Text answers with each consent."""
+    4 vendor; scale 2), APAC 2 (partner; scale 5). Five text answers (one per consent, and two
+    more not quotable) so the text question is shown; nobody answers the multiple choice."""
     plan = (
         [(Region.EMEA, "partner", 4)] * 4
         + [(Region.EMEA, "vendor", 4)] * 2
@@ -25,6 +26,8 @@ def answered(ctx, survey, ids, partner_in):
         0: ("Put us on the invoice.", "on_record"),
         1: ("Margins matter.", "anonymous"),
         2: ("Keep this private.", "no"),
+        3: ("Not for print.", "no"),
+        4: ("Off the record.", "no"),
     }
     for index, (region, choice, scale) in enumerate(plan):
         partner = partner_in(region=region, name=f"Partner {index:02d}")

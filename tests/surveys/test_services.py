@@ -8,22 +8,12 @@ from portal.extensions import db
 from portal.models import Answer, QuestionKind, Response, Role, Survey, SurveyStatus
 from portal.surveys import services
 from portal.surveys.services import SubmittedAnswer as A
+from tests.surveys.conftest import good_answers as good
 from tests.surveys.conftest import user
 
 
 def get(survey_id) -> Survey:
     return db.session.get(Survey, survey_id)
-
-
-def good(ids, changes=None):
-    answers = {
-        ids["single"]: A([str(ids["partner"])]),
-        ids["multi"]: A([str(ids["backup"]), str(ids["voice"])]),
-        ids["scale"]: A([], scale="4"),
-        ids["text"]: A([], text="One invoice, please.", quotable="on_record"),
-    }
-    answers.update(changes or {})
-    return answers
 
 
 def count(model) -> int:
