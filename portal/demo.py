@@ -42,6 +42,7 @@ from portal.models import (
     VoteConsent,
 )
 from portal.revenue.services import seed_rates
+from portal.surveys.release import release_due_surveys
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published in the README on purpose
 
@@ -436,12 +437,13 @@ SEED_STEPS = [
     ("requirements", seed_board),
     ("revenue figures and rates", seed_revenue),
     ("surveys and responses", seed_surveys),
+    ("released board figures", privacy.refresh),  # what the demo's votes make showable
+    ("released survey reports", release_due_surveys),
 ]
 
 
 def seed_demo() -> dict[str, int]:
     """Run every seed step in one transaction; returns what each step created."""
     created = {name: step() for name, step in SEED_STEPS}
-    privacy.refresh()  # release the figures the demo's votes make showable
     db.session.commit()
     return created
