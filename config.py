@@ -11,26 +11,23 @@ load_dotenv(BASE_DIR / ".env")
 DEV_SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 - refused by ProductionConfig
 
 
-def _int(name: str, default: int) -> int:
-    """Read an integer setting, naming the variable when it is not a number."""
+def _number(name: str, default, parse, expected: str):
+    """Read a numeric setting, naming the variable and what it expects when it is not one."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+        raise ValueError(f"{name} must be {expected}, got {raw!r}") from None
+
+
+def _int(name: str, default: int) -> int:
+    return _number(name, default, int, "a whole number")
 
 
 def _share(name: str, default: float) -> float:
-    """Read a fraction setting such as 0.5, naming the variable when it is not a number."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a fraction such as 0.5, got {raw!r}") from None
+    return _number(name, default, float, "a fraction such as 0.5")
 
 
 class Config:

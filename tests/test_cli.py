@@ -1,8 +1,23 @@
-"""Command-line interface: seed-demo and create-user."""
+"""Command-line interface: seed-demo, create-user and release-figures."""
 
+from decimal import Decimal
+
+from portal import privacy
 from portal.demo import PARTNERS, USERS
 from portal.extensions import db
-from portal.models import Organisation, OrgKind, PartnerType, Region, SizeBand, User
+from portal.models import (
+    Importance,
+    Organisation,
+    OrgKind,
+    PartnerType,
+    Region,
+    ReleasedCell,
+    Requirement,
+    SizeBand,
+    SurveyRelease,
+    User,
+    Vote,
+)
 
 
 def test_seed_demo_is_idempotent(app, runner):
@@ -69,3 +84,40 @@ def test_create_user_refuses_a_partner_without_an_organisation(ctx, runner):
         args=["create-user", "p@example.com", "--role", "partner", "--password", "long-enough-pw"]
     )
     assert result.exit_code != 0 and "needs an organisation" in result.output
+
+
+def test_the_demo_releases_meaningful_figures(ctx, runner):
+    """Popular demo requirements show released revenue; some small ones are suppressed."""
+    runner.invoke(args=["seed-demo"])
+    wholes = db.session.scalars(
+        db.select(ReleasedCell).where(ReleasedCell.dimension == "all")
+    ).all()
+    shown = [c for c in wholes if c.revenue_shown is not None]
+    assert len(shown) >= 20
+    assert len(shown) < db.session.scalar(db.select(db.func.count(Requirement.id)))
+    assert db.session.scalar(db.select(db.func.count(SurveyRelease.survey_id))) == 2
+
+
+def test_release_figures_releases_votes_written_before_the_upgrade(
+    ctx, runner, make, make_requirement, rates
+):
+    rid = make_requirement()
+    for amount in (1_000, 2_000, 3_000, 4_000, 5_000):  # written directly, as an old database has
+        user = make.user()
+        db.session.add(
+            Vote(
+                requirement_id=rid,
+                user_id=user.id,
+                organisation_id=user.organisation_id,
+                importance=Importance.IMPORTANT,
+                revenue_at_stake=Decimal(amount),
+                currency="USD",
+            )
+        )
+    db.session.commit()
+    assert privacy.revenue_at_stake_for([rid])[rid].suppressed
+    first = runner.invoke(args=["release-figures"])
+    assert first.exit_code == 0 and "Released 2 sets of figures." in first.output
+    assert privacy.revenue_at_stake_for([rid])[rid].value == 15_000
+    again = runner.invoke(args=["release-figures"])
+    assert "Released 0 sets of figures." in again.output

@@ -18,6 +18,12 @@ def test_privacy_threshold_of_three_is_accepted():
     assert app.config["PRIVACY_MIN_ORGS"] == 3
 
 
+@pytest.mark.parametrize("value", [0, -0.1, 0.51, 1])
+def test_a_dominance_share_outside_zero_to_a_half_is_refused(value):
+    with pytest.raises(ConfigurationError, match="PRIVACY_MAX_SHARE"):
+        create_app(TestConfig, PRIVACY_MAX_SHARE=value)
+
+
 def test_production_refuses_the_development_secret_key():
     with pytest.raises(ConfigurationError, match="SECRET_KEY"):
         create_app(ProductionConfig, SECRET_KEY=config.DEV_SECRET_KEY)

@@ -319,7 +319,7 @@ def cast_vote(
         vote.revenue_at_stake, vote.currency = revenue_at_stake, currency
         db.session.flush()
         refresh_aggregates(requirement.id)
-        privacy.refresh([requirement.id])
+        privacy.refresh([requirement.id], [user.organisation_id])
         db.session.commit()
         return vote
 
@@ -335,7 +335,7 @@ def withdraw_vote(user: User, requirement_id: int) -> bool:
             delete(Vote).where(Vote.requirement_id == requirement.id, Vote.user_id == user.id)
         ).rowcount
         refresh_aggregates(requirement.id)
-        privacy.refresh([requirement.id])
+        privacy.refresh([requirement.id], [user.organisation_id])
         db.session.commit()
         return bool(removed)
 

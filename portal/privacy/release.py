@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 
-from sqlalchemy import Integer, delete, func, select, type_coerce, update
+from sqlalchemy import Integer, and_, delete, func, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.database import utcnow
@@ -54,18 +54,27 @@ SHOWSTOPPER = int(Importance.SHOWSTOPPER)
 CENT = Decimal("0.01")
 
 
-def roll_up(requirement_ids: list[int] | None = None) -> None:
+def roll_up(
+    requirement_ids: list[int] | None = None, organisation_ids: list[int] | None = None
+) -> None:
     """Recompute the live columns of `requirement_org` from the votes, set-based.
 
     Per requirement and organisation: the highest importance and the entry with the largest
-    amount at today's rates (as entered: amount and currency).
+    amount at today's rates (as entered: amount and currency). `None` means every requirement
+    (or every organisation); a vote narrows it to the voter's organisation.
     """
-    scope = (
-        RequirementOrg.requirement_id.in_(requirement_ids) if requirement_ids is not None else True
-    )
+
+    def within(requirement_column, organisation_column):
+        conditions = []
+        if requirement_ids is not None:
+            conditions.append(requirement_column.in_(requirement_ids))
+        if organisation_ids is not None:
+            conditions.append(organisation_column.in_(organisation_ids))
+        return and_(True, *conditions)
+
     db.session.execute(
         update(RequirementOrg)
-        .where(scope)
+        .where(within(RequirementOrg.requirement_id, RequirementOrg.organisation_id))
         .values(top=0, amount=None, currency=None)
         .execution_options(synchronize_session=False)
     )
@@ -86,7 +95,7 @@ def roll_up(requirement_ids: list[int] | None = None) -> None:
             .label("n"),
         )
         .outerjoin(ExchangeRate, ExchangeRate.currency == Vote.currency)
-        .where(Vote.requirement_id.in_(requirement_ids) if requirement_ids is not None else True)
+        .where(within(Vote.requirement_id, Vote.organisation_id))
         .subquery()
     )
     live = select(
@@ -316,15 +325,18 @@ def _write_cells(requirement_id: int, voters: dict | None, revenue: dict | None)
         db.session.execute(ReleasedCell.__table__.insert(), rows)
 
 
-def refresh(requirement_ids: Iterable[int] | None = None) -> int:
+def refresh(
+    requirement_ids: Iterable[int] | None = None, organisation_ids: Iterable[int] | None = None
+) -> int:
     """Roll up the votes of these requirements (None: all) and release what is due.
 
     Runs inside the caller's transaction (after a vote, a withdrawal or a merge) and returns
-    how many families of figures were released.
+    how many families of figures were released. `organisation_ids` names the organisations
+    whose votes changed, when the caller knows (a vote: the voter's).
     """
     ids = None if requirement_ids is None else sorted(set(requirement_ids))
     db.session.flush()
-    roll_up(ids)
+    roll_up(ids, None if organisation_ids is None else sorted(set(organisation_ids)))
     min_orgs, share, now = threshold(), max_share(), utcnow()
     rates = {c: Decimal(r) for c, r in db.session.execute(select(ExchangeRate.currency,
                                                                   ExchangeRate.rate))}  # fmt: skip
