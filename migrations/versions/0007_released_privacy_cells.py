@@ -49,6 +49,8 @@ def upgrade():
     sa.Column('released_amount', sa.Numeric(precision=18, scale=2), nullable=True),
     sa.Column('released_currency', sa.String(length=3), nullable=True),
     sa.Column('released_value', sa.Numeric(precision=20, scale=2), nullable=True),
+    sa.Column('segment_amount', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('segment_currency', sa.String(length=3), nullable=True),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_requirement_org_organisation_id_organisation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_requirement_org_requirement_id_requirement'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('requirement_id', 'organisation_id', name=op.f('pk_requirement_org'))
@@ -62,6 +64,7 @@ def upgrade():
     sa.Column('voters_pending', sa.Integer(), nullable=False),
     sa.Column('revenue_released_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revenue_pending', sa.Integer(), nullable=False),
+    sa.Column('segments_released_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['requirement_id'], ['requirement.id'], name=op.f('fk_requirement_release_requirement_id_requirement'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('requirement_id', name=op.f('pk_requirement_release'))
     )

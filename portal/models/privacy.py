@@ -40,6 +40,9 @@ class RequirementOrg(db.Model):
     released_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     released_currency: Mapped[str | None] = mapped_column(String(3))
     released_value: Mapped[Decimal | None] = mapped_column(AMOUNT)  # at the release's rates
+    # The amount as the last release of the requirement's segment cells counted it.
+    segment_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    segment_currency: Mapped[str | None] = mapped_column(String(3))
 
 
 class RequirementRelease(db.Model):
@@ -54,6 +57,7 @@ class RequirementRelease(db.Model):
     voters_pending: Mapped[int] = mapped_column(default=0)
     revenue_released_at: Mapped[datetime | None]
     revenue_pending: Mapped[int] = mapped_column(default=0)
+    segments_released_at: Mapped[datetime | None]  # revenue by segment
 
 
 class ReleasedCell(db.Model):

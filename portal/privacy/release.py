@@ -39,12 +39,12 @@ from portal.models.privacy import ALL
 from portal.privacy.rules import (
     SEGMENTS,
     UNKNOWN,
-    Cell,
+    CellKey,
     Contributions,
+    atoms,
+    best_cells,
     max_share,
     median,
-    protect_breakdown,
-    protect_segments,
     revenue_reason,
     round_money,
     threshold,
@@ -127,6 +127,7 @@ def _forget_empty_rows() -> None:
             RequirementOrg.amount.is_(None),
             RequirementOrg.released_top == 0,
             RequirementOrg.released_amount.is_(None),
+            RequirementOrg.segment_amount.is_(None),
         )
         .execution_options(synchronize_session=False)
     )
@@ -139,10 +140,11 @@ class _Org:
     organisation_id: int
     top: int
     released_top: int
-    value: Decimal | None  # live amount, converted
-    released_now: Decimal | None  # released amount, converted at today's rates
-    amount: Decimal | None
+    amount: Decimal | None  # live, as entered
     currency: str | None
+    value: Decimal | None  # live, converted
+    released_now: Decimal | None  # as the whole's last release counted it, converted today
+    segment_now: Decimal | None  # as the segments' last release counted it, converted today
     segments: dict[str, str]
 
     @property
@@ -156,6 +158,10 @@ class _Org:
     def revenue_change(self) -> Decimal:
         return (self.value or 0) - (self.released_now or 0)
 
+    @property
+    def segment_change(self) -> Decimal:
+        return (self.value or 0) - (self.segment_now or 0)
+
 
 def _convert(amount: Decimal | None, currency: str | None, rates: dict[str, Decimal]):
     if amount is None or currency not in rates:
@@ -167,35 +173,27 @@ def _rows(requirement_ids: list[int] | None, rates: dict[str, Decimal]):
     """(requirement id, its organisations' rows), requirement by requirement."""
     columns = [column for _, _, column in SEGMENTS.values()]
     query = (
-        select(
-            RequirementOrg.requirement_id,
-            RequirementOrg.organisation_id,
-            RequirementOrg.top,
-            RequirementOrg.released_top,
-            RequirementOrg.amount,
-            RequirementOrg.currency,
-            RequirementOrg.released_amount,
-            RequirementOrg.released_currency,
-            *columns,
-        )
+        select(RequirementOrg, *columns)
         .join(Organisation, Organisation.id == RequirementOrg.organisation_id)
         .order_by(RequirementOrg.requirement_id, RequirementOrg.organisation_id)
+        .execution_options(populate_existing=True)
     )
     if requirement_ids is not None:
         query = query.where(RequirementOrg.requirement_id.in_(requirement_ids))
-    for requirement_id, group in groupby(db.session.execute(query), key=lambda row: row[0]):
+    found = db.session.execute(query).all()
+    for requirement_id, group in groupby(found, key=lambda row: row[0].requirement_id):
         orgs = []
-        for row in group:
-            values = row[-len(columns) :]
+        for row, *values in group:
             orgs.append(
                 _Org(
                     row.organisation_id,
                     row.top,
                     row.released_top,
-                    _convert(row.amount, row.currency, rates),
-                    _convert(row.released_amount, row.released_currency, rates),
                     row.amount,
                     row.currency,
+                    _convert(row.amount, row.currency, rates),
+                    _convert(row.released_amount, row.released_currency, rates),
+                    _convert(row.segment_amount, row.segment_currency, rates),
                     {
                         dimension: value.value if value is not None else UNKNOWN
                         for dimension, value in zip(SEGMENTS, values, strict=True)
@@ -211,30 +209,61 @@ def revenue_due(changes: list[Decimal], min_orgs: int, share: Decimal) -> bool:
     return len(sizes) >= min_orgs and max(sizes) <= share * sum(sizes)
 
 
-def _voter_cells(orgs: list[_Org], min_orgs: int) -> dict[tuple[str, str], dict]:
-    voting = [o for o in orgs if o.top > 0]
+def _segment_lists(orgs: list[_Org]) -> list[dict[str, str]]:
+    return [o.segments for o in orgs]
+
+
+def _before(orgs: list[_Org], released: bool, shown: set[CellKey]) -> list[list[int]]:
+    """The atoms of the last release (everyone in one group when nothing was released yet)."""
+    if not released:
+        return [list(range(len(orgs)))]
+    return atoms(_segment_lists(orgs), shown)
+
+
+def _cell_members(orgs: list[_Org], value) -> dict[CellKey, list]:
+    members: dict[CellKey, list] = {}
+    for org in orgs:
+        for key in org.segments.items():
+            members.setdefault(key, []).append(value(org))
+    return members
+
+
+# -- The three parts of a requirement's figures, each released on its own -------------------------
+
+
+def _voter_cells(orgs: list[_Org], before: list[list[int]], min_orgs: int) -> dict | None:
+    """Voting organisations per segment value; None while the changes must wait.
+
+    The whole count is live and public (the board shows it), so only segment cells are released.
+    """
+    voting = [o.top > 0 for o in orgs]
+    changed = [o.voting_changed for o in orgs]
+    tops = _cell_members(orgs, lambda o: o.top)
+    candidates = {k for k, v in tops.items() if sum(t > 0 for t in v) >= min_orgs}
+    shown = best_cells(
+        _segment_lists(orgs),
+        candidates,
+        True,
+        # Everyone in one group is the public count, however small.
+        lambda group: len(group) == len(orgs) or not 0 < sum(voting[i] for i in group) < min_orgs,
+        before,
+        lambda group: not 0 < sum(changed[i] for i in group) < min_orgs,
+    )
+    if shown is None:
+        return None
     cells = {
         (ALL, ALL): {
-            "voters": len(voting),
-            "showstoppers": sum(o.top == SHOWSTOPPER for o in voting),
-            "voters_shown": True,  # a requirement's organisation count is public
+            "voters": sum(voting),
+            "showstoppers": sum(o.top == SHOWSTOPPER for o in orgs),
+            "voters_shown": True,
         }
     }
-    for dimension in SEGMENTS:
-        counts: dict[str, list[int]] = {}
-        for org in voting:
-            tally = counts.setdefault(org.segments[dimension], [0, 0])
-            tally[0] += 1
-            tally[1] += org.top == SHOWSTOPPER
-        shown, _ = protect_breakdown(
-            [Cell(segment, n, n) for segment, (n, _) in counts.items()], min_orgs=min_orgs
-        )
-        for cell in shown:
-            voters, showstoppers = counts[cell.key]
-            cells[(dimension, cell.key)] = {
-                "voters": voters,
-                "showstoppers": showstoppers,
-                "voters_shown": not cell.suppressed,
+    for key, values in tops.items():
+        if any(values):
+            cells[key] = {
+                "voters": sum(t > 0 for t in values),
+                "showstoppers": values.count(SHOWSTOPPER),
+                "voters_shown": key in shown,
             }
     return cells
 
@@ -251,78 +280,157 @@ def _revenue_fields(cell: Contributions, reason: str | None) -> dict:
     }
 
 
-def _revenue_cells(orgs: list[_Org], min_orgs: int, share: Decimal) -> dict[tuple[str, str], dict]:
-    whole = Contributions.of(o.value for o in orgs)
-    whole_reason = revenue_reason(whole, min_orgs, share)
-    cells = {
-        (ALL, ALL): _revenue_fields(whole, whole_reason)
-        | {
-            "revenue_median": round_money(median([o.value for o in orgs if o.value]))
-            if whole_reason is None
-            else None
-        }
+def _whole_cell(orgs: list[_Org], min_orgs: int, share: Decimal) -> dict:
+    """The requirement's own revenue cell: sum and median over its organisations."""
+    values = [o.value for o in orgs]
+    whole = Contributions.of(values)
+    reason = revenue_reason(whole, min_orgs, share)
+    middle = median([v for v in values if v]) if reason is None else None
+    return {(ALL, ALL): _revenue_fields(whole, reason) | {"revenue_median": round_money(middle)}}
+
+
+def _segment_cells(
+    orgs: list[_Org], before: list[list[int]], min_orgs: int, share: Decimal
+) -> dict | None:
+    """Revenue per segment value; None while the changes since the last one must wait."""
+    values = [o.value for o in orgs]
+    changes = [o.segment_change for o in orgs]
+    whole_shown = revenue_reason(Contributions.of(values), min_orgs, share) is None
+    segments = {k: Contributions.of(v) for k, v in _cell_members(orgs, lambda o: o.value).items()}
+    primary = {key: revenue_reason(c, min_orgs, share) for key, c in segments.items()}
+
+    def safe_atom(group: list[int]) -> bool:
+        cell = Contributions.of(values[i] for i in group)
+        return cell.orgs == 0 or revenue_reason(cell, min_orgs, share) is None
+
+    def safe_change(group: list[int]) -> bool:
+        moved = [changes[i] for i in group if changes[i]]
+        return not moved or revenue_due(moved, min_orgs, share)
+
+    shown = best_cells(
+        _segment_lists(orgs),
+        {key for key, reason in primary.items() if reason is None and segments[key].orgs},
+        whole_shown,
+        safe_atom,
+        before,
+        safe_change,
+    )
+    if shown is None:
+        return None
+    return {
+        key: _revenue_fields(
+            cell, None if key in shown or not cell.orgs else (primary[key] or "secondary")
+        )
+        for key, cell in segments.items()
     }
-    for dimension in SEGMENTS:
-        grouped: dict[str, list[Decimal | None]] = {}
-        for org in orgs:
-            grouped.setdefault(org.segments[dimension], []).append(org.value)
-        segments = {segment: Contributions.of(values) for segment, values in grouped.items()}
-        reasons = protect_segments(whole, whole_reason is None, segments, min_orgs, share)
-        for segment, cell in segments.items():
-            cells[(dimension, segment)] = _revenue_fields(cell, reasons[segment])
-    return cells
 
 
-VOTER_COLUMNS = ("voters", "showstoppers", "voters_shown")
-REVENUE_COLUMNS = (
-    "revenue_orgs",
-    "revenue_total",
-    "revenue_largest",
-    "revenue_second",
-    "revenue_shown",
-    "revenue_median",
-    "revenue_reason",
-)
-EMPTY_VOTERS = {"voters": 0, "showstoppers": 0, "voters_shown": False}
-EMPTY_REVENUE = {c: None for c in REVENUE_COLUMNS} | {"revenue_orgs": 0, "revenue_reason": "small"}
+VOTER_COLUMNS = {"voters": 0, "showstoppers": 0, "voters_shown": False}
+REVENUE_COLUMNS = {
+    "revenue_orgs": 0,
+    "revenue_total": None,
+    "revenue_largest": None,
+    "revenue_second": None,
+    "revenue_shown": None,
+    "revenue_median": None,
+    "revenue_reason": "small",
+}
+EMPTY = VOTER_COLUMNS | REVENUE_COLUMNS
 
 
-def _write_cells(requirement_id: int, voters: dict | None, revenue: dict | None) -> None:
-    """Replace a requirement's cells, keeping the family that was not released as it was."""
-    kept = {
-        (c.dimension, c.segment): c
+def _write_cells(requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
+    """Apply released parts to a requirement's cells: (cells, columns every other cell resets)."""
+    rows = {
+        (c.dimension, c.segment): {k: getattr(c, k) for k in EMPTY}
         for c in db.session.scalars(
-            select(ReleasedCell).where(ReleasedCell.requirement_id == requirement_id)
+            select(ReleasedCell)
+            .where(ReleasedCell.requirement_id == requirement_id)
+            .execution_options(populate_existing=True)
         )
     }
-
-    def old(key, columns, empty):
-        cell = kept.get(key)
-        return {c: getattr(cell, c) for c in columns} if cell is not None else dict(empty)
-
-    keys = set(voters or {}) | set(revenue or {})
-    keys |= {k for k, c in kept.items() if (voters is None and c.voters) or
-             (revenue is None and c.revenue_orgs)}  # fmt: skip
-    rows = []
-    for key in keys:
-        voter_part = (voters or {}).get(key, EMPTY_VOTERS) if voters is not None else None
-        revenue_part = (revenue or {}).get(key, EMPTY_REVENUE) if revenue is not None else None
-        row = {"requirement_id": requirement_id, "dimension": key[0], "segment": key[1]}
-        row |= voter_part if voter_part is not None else old(key, VOTER_COLUMNS, EMPTY_VOTERS)
-        row |= (
-            revenue_part if revenue_part is not None else old(key, REVENUE_COLUMNS, EMPTY_REVENUE)
-        )
-        row.setdefault("revenue_median", None)
-        rows.append(row)
+    for cells, reset in parts:
+        for key, row in rows.items():
+            if key not in cells and key != (ALL, ALL):
+                row.update(reset)
+        for key, columns in cells.items():
+            rows.setdefault(key, dict(EMPTY)).update(columns)
     db.session.execute(
         delete(ReleasedCell)
         .where(ReleasedCell.requirement_id == requirement_id)
         .execution_options(synchronize_session=False)
     )
-    for cell in kept.values():
-        db.session.expunge(cell)
-    if rows:
-        db.session.execute(ReleasedCell.__table__.insert(), rows)
+    kept = [
+        {"requirement_id": requirement_id, "dimension": key[0], "segment": key[1]} | row
+        for key, row in rows.items()
+        if key == (ALL, ALL) or row["voters"] or row["revenue_orgs"]
+    ]
+    if kept:
+        db.session.execute(ReleasedCell.__table__.insert(), kept)
+
+
+def _shown_before(requirement_id: int) -> dict[str, set[CellKey]]:
+    """The segment cells the last releases showed, per part."""
+    shown: dict[str, set[CellKey]] = {"voters": set(), "revenue": set()}
+    for dimension, segment, voters_shown, revenue_shown in db.session.execute(
+        select(
+            ReleasedCell.dimension,
+            ReleasedCell.segment,
+            ReleasedCell.voters_shown,
+            ReleasedCell.revenue_shown,
+        ).where(ReleasedCell.requirement_id == requirement_id, ReleasedCell.dimension != ALL)
+    ):
+        if voters_shown:
+            shown["voters"].add((dimension, segment))
+        if revenue_shown is not None:
+            shown["revenue"].add((dimension, segment))
+    return shown
+
+
+def _mark(requirement_id: int, orgs: list[_Org], columns) -> None:
+    """Remember, per organisation, what a release counted (`columns(org)` → column values)."""
+    db.session.execute(
+        update(RequirementOrg),
+        [
+            {"requirement_id": requirement_id, "organisation_id": o.organisation_id} | columns(o)
+            for o in orgs
+        ],
+    )
+
+
+def _release(requirement_id: int, orgs: list[_Org], state: RequirementRelease, now) -> int:
+    """Release whichever parts of one requirement's figures are due; returns how many."""
+    min_orgs, share = threshold(), max_share()
+    voters_due = sum(o.voting_changed for o in orgs) >= min_orgs
+    whole_due = revenue_due([o.revenue_change for o in orgs], min_orgs, share)
+    segments_due = revenue_due([o.segment_change for o in orgs], min_orgs, share)
+    parts: list[tuple[dict, dict]] = []
+    if voters_due or segments_due:
+        shown = _shown_before(requirement_id)
+    if voters_due:
+        before = _before(orgs, state.voters_released_at is not None, shown["voters"])
+        cells = _voter_cells(orgs, before, min_orgs)
+        if cells is not None:
+            parts.append((cells, VOTER_COLUMNS))
+            state.voters_released_at = now
+            _mark(requirement_id, orgs, lambda o: {"released_top": o.top})
+    if whole_due:
+        parts.append((_whole_cell(orgs, min_orgs, share), {}))
+        state.revenue_released_at = now
+        _mark(requirement_id, orgs, lambda o: {
+            "released_amount": o.amount, "released_currency": o.currency, "released_value": o.value
+        })  # fmt: skip
+    if segments_due:
+        before = _before(orgs, state.segments_released_at is not None, shown["revenue"])
+        cells = _segment_cells(orgs, before, min_orgs, share)
+        if cells is not None:
+            parts.append((cells, REVENUE_COLUMNS))
+            state.segments_released_at = now
+            _mark(requirement_id, orgs, lambda o: {
+                "segment_amount": o.amount, "segment_currency": o.currency
+            })  # fmt: skip
+    if parts:
+        _write_cells(requirement_id, parts)
+    return len(parts)
 
 
 def refresh(
@@ -331,13 +439,13 @@ def refresh(
     """Roll up the votes of these requirements (None: all) and release what is due.
 
     Runs inside the caller's transaction (after a vote, a withdrawal or a merge) and returns
-    how many families of figures were released. `organisation_ids` names the organisations
-    whose votes changed, when the caller knows (a vote: the voter's).
+    how many parts of figures were released. `organisation_ids` names the organisations whose
+    votes changed, when the caller knows (a vote: the voter's).
     """
     ids = None if requirement_ids is None else sorted(set(requirement_ids))
     db.session.flush()
     roll_up(ids, None if organisation_ids is None else sorted(set(organisation_ids)))
-    min_orgs, share, now = threshold(), max_share(), utcnow()
+    now = utcnow()
     rates = {c: Decimal(r) for c, r in db.session.execute(select(ExchangeRate.currency,
                                                                   ExchangeRate.rate))}  # fmt: skip
     scope = select(RequirementRelease)
@@ -350,46 +458,17 @@ def refresh(
     for requirement_id, orgs in list(_rows(ids, rates)):
         state = states.get(requirement_id)
         if state is None:
-            state = RequirementRelease(requirement_id=requirement_id)
+            state = states[requirement_id] = RequirementRelease(requirement_id=requirement_id)
             db.session.add(state)
-        voter_changes = sum(o.voting_changed for o in orgs)
-        revenue_changes = [o.revenue_change for o in orgs]
-        voters = revenue = None
-        if voter_changes >= min_orgs:
-            voters = _voter_cells(orgs, min_orgs)
-            state.voters_released_at, voter_changes = now, 0
-            _mark_released(requirement_id, orgs, "voters")
-        if revenue_due(revenue_changes, min_orgs, share):
-            revenue = _revenue_cells(orgs, min_orgs, share)
-            state.revenue_released_at, revenue_changes = now, []
-            _mark_released(requirement_id, orgs, "revenue")
-        state.voters_pending = voter_changes
-        state.revenue_pending = sum(1 for c in revenue_changes if c)
-        if voters is not None or revenue is not None:
-            _write_cells(requirement_id, voters, revenue)
-            released += (voters is not None) + (revenue is not None)
+        released += _release(requirement_id, orgs, state, now)
+        db.session.flush()
+        fresh = {o.organisation_id: o for o in orgs}
+        state.voters_pending = sum(
+            o.voting_changed for o in fresh.values() if state.voters_released_at != now
+        )
+        state.revenue_pending = (
+            0 if state.revenue_released_at == now else sum(1 for o in orgs if o.revenue_change)
+        )
     db.session.flush()
     _forget_empty_rows()
     return released
-
-
-def _mark_released(requirement_id: int, orgs: list[_Org], family: str) -> None:
-    """Remember what this release counted for every organisation of the requirement."""
-    if family == "voters":
-        values = [{"released_top": o.top} for o in orgs]
-    else:
-        values = [
-            {
-                "released_amount": o.amount,
-                "released_currency": o.currency,
-                "released_value": o.value,
-            }
-            for o in orgs
-        ]
-    db.session.execute(
-        update(RequirementOrg),
-        [
-            {"requirement_id": requirement_id, "organisation_id": o.organisation_id} | v
-            for o, v in zip(orgs, values, strict=True)
-        ],
-    )

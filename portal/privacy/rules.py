@@ -324,46 +324,116 @@ def reason_for_viewer(
     )
 
 
-def protect_segments(
-    whole: Contributions,
-    whole_shown: bool,
-    cells: dict[str, Contributions],
-    min_orgs: int | None = None,
-    share: Decimal | None = None,
-) -> dict[str, str | None]:
-    """Primary and secondary suppression of one requirement's revenue by segment value.
+CellKey = tuple[str, str]  # (dimension, segment value)
 
-    Returns the reason each cell is hidden (None: shown). Cells with no amount are empty and
-    shown. When the whole requirement's figure is shown, the whole minus the shown cells is the
-    hidden cells' sum: more cells are hidden, smallest first, until that sum would pass the
-    rules as a cell itself; if none is left to add, every non-empty cell is hidden (the hidden
-    sum is then the whole, which passed).
+
+def atoms(segments: list[dict[str, str]], shown: set[CellKey]) -> list[list[int]]:
+    """Organisations that no combination of the shown cells can tell apart, grouped.
+
+    Each organisation sits in one segment value per dimension; the shown cells of all
+    dimensions (and the whole, their sum) can be added and subtracted, but every combination
+    gives the same weight to organisations whose shown cells are the same. So what a reader can
+    compute is at most one sum per such group (an *atom*): if every atom passes the rules as a
+    cell, no combination of shown figures singles out a smaller group.
     """
-    reasons: dict[str, str | None] = {
-        key: revenue_reason(cell, min_orgs, share) if cell.orgs else None
-        for key, cell in cells.items()
-    }
-    if not whole_shown:
-        return reasons
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, of in enumerate(segments):
+        signature = tuple(v if (d, v) in shown else "*" for d, v in sorted(of.items()))
+        groups.setdefault(signature, []).append(index)
+    return list(groups.values())
 
-    def hidden_sum() -> Contributions:
-        return sum((cells[k] for k, r in reasons.items() if r), Contributions())
 
-    def safe() -> bool:
-        hidden = hidden_sum()
-        return hidden.orgs == 0 or revenue_reason(hidden, min_orgs, share) is None
+def joined(first: list[list[int]], second: list[list[int]], size: int) -> list[list[int]]:
+    """The finest grouping coarser than both: what two releases' figures have in common.
 
-    candidates = sorted(
-        (k for k, r in reasons.items() if r is None and cells[k].orgs),
-        key=lambda k: (cells[k].orgs, cells[k].total, k),
-    )
-    while not safe() and candidates:
-        reasons[candidates.pop(0)] = "secondary"
-    if not safe():
-        reasons = {
-            k: ("secondary" if r is None and cells[k].orgs else r) for k, r in reasons.items()
-        }
-    return reasons
+    Subtracting a figure of one release from a figure of the next tells the change of the
+    organisations in such a group, never of a part of it.
+    """
+    parent = list(range(size))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for group in (*first, *second):
+        for member in group[1:]:
+            parent[root(member)] = root(group[0])
+    blocks: dict[int, list[int]] = {}
+    for i in range(size):
+        blocks.setdefault(root(i), []).append(i)
+    return list(blocks.values())
+
+
+def choose_cells(
+    segments: list[dict[str, str]],
+    candidates: set[CellKey],
+    whole_shown: bool,
+    safe_atom,
+    before: list[list[int]],
+    safe_change,
+    prefer: str | None = None,
+) -> set[CellKey] | None:
+    """Which segment cells a release may show; None when it must wait for more changes.
+
+    Starting from the cells that pass the rules on their own (`candidates`), cells are hidden,
+    smallest first, until (1) every atom of what is shown passes `safe_atom` — this is
+    secondary suppression, across dimensions as well as within one — and (2) every group of
+    organisations that this release and the previous one (`before`, its atoms) have in common
+    changed by nothing, or passes `safe_change`: otherwise a cell shown in both would move by
+    one organisation's change. With no cell left to hide the whole requirement's change must
+    pass (2) itself, or nothing is released. Cells of the `prefer` dimension are hidden last.
+    """
+    shown = set(candidates)
+    members: dict[CellKey, list[int]] = {}
+    for index, of in enumerate(segments):
+        for key in of.items():
+            members.setdefault(key, []).append(index)
+
+    def hide_smallest(touching: set[CellKey]) -> None:
+        shown.discard(min(touching, key=lambda k: (k[0] == prefer, len(members[k]), k)))
+
+    while True:
+        current = atoms(segments, shown)
+        unsafe = next(
+            (
+                a
+                for a in current
+                if not safe_atom(a)
+                and (whole_shown or any(k in shown for k in segments[a[0]].items()))
+            ),
+            None,
+        )
+        if unsafe is not None:
+            touching = {k for k in segments[unsafe[0]].items() if k in shown}
+            if not touching and not shown:
+                return None  # cannot happen when the whole passed: the only atom is the whole
+            hide_smallest(touching or shown)
+            continue
+        failing = next(
+            (b for b in joined(before, current, len(segments)) if not safe_change(b)), None
+        )
+        if failing is None:
+            return shown
+        touching = {k for i in failing for k in segments[i].items() if k in shown}
+        if not touching:
+            return None
+        hide_smallest(touching)
+
+
+def best_cells(segments: list[dict[str, str]], *args) -> set[CellKey] | None:
+    """`choose_cells`, trying each dimension as the one to keep: the choice showing most.
+
+    With few organisations the cells of different dimensions cut each other into small groups;
+    keeping one dimension whole often shows far more than hiding the smallest cells anywhere.
+    """
+    dimensions = sorted({d for of in segments for d in of})
+    found = [choose_cells(segments, *args, prefer=d) for d in [None, *dimensions]]
+    options = [shown for shown in found if shown is not None]
+    if not options:
+        return None
+    return max(options, key=lambda shown: (len(shown), sorted(shown)))
 
 
 def round_money(value: Decimal | None) -> Decimal | None:

@@ -164,6 +164,27 @@ def test_one_new_anonymous_vote_moves_no_segment_or_revenue_figure(stage):
     assert after["items"][0]["organisations"] == before["items"][0]["organisations"] + 1
 
 
+def test_a_release_does_not_move_a_segment_by_one_newcomers_amount(stage):
+    """Five changes release the requirement, but only one of them is in EMEA: EMEA must not move
+    by exactly that organisation's amount (a shown segment cell is a live sum in small)."""
+    rid = stage.requirement("EMEA and North America")
+    for org, amount in zip(stage.orgs(5, region=Region.EMEA), FIVE, strict=True):
+        stage.vote(org, rid, amount)
+    for org, amount in zip(stage.orgs(5, region=Region.NA), FIVE, strict=True):
+        stage.vote(org, rid, amount)
+    before = revenue_figures(stage.report())
+    emea = ("Region", "EMEA", "revenue_at_stake")
+    assert before[emea] == 15_000  # shown: five EMEA organisations
+    newcomer = stage.org(region=Region.EMEA)
+    stage.vote(newcomer, rid, 3_000)
+    for org in stage.orgs(4, region=Region.NA):
+        stage.vote(org, rid, 2_500)  # five changes, balanced: the requirement is released
+    after = revenue_figures(stage.report())
+    assert after[(rid, "sum")] != before[(rid, "sum")]
+    assert (after[emea] or 0) - before[emea] != 3_000
+    assert after[emea] in (None, 0, before[emea]) or after[emea] - before[emea] != 3_000
+
+
 # -- 3. Watching a live sum -----------------------------------------------------------------------
 
 
