@@ -49,8 +49,12 @@ organisations = st.lists(
 
 
 @settings(max_examples=300, deadline=None)
-@given(orgs=organisations, released_before=st.booleans())
-def test_no_combination_of_shown_cells_singles_out_a_small_group(orgs, released_before):
+@given(
+    orgs=organisations,
+    released_before=st.booleans(),
+    prefer=st.sampled_from([None, *DIMENSIONS]),
+)
+def test_no_combination_of_shown_cells_singles_out_a_small_group(orgs, released_before, prefer):
     segments = [o[0] for o in orgs]
     now = [Decimal(o[1]) for o in orgs]
     changes = [Decimal(o[1] - o[2]) for o in orgs]
@@ -74,7 +78,7 @@ def test_no_combination_of_shown_cells_singles_out_a_small_group(orgs, released_
         moved = [changes[i] for i in group if changes[i]]
         return not moved or revenue_due(moved, K, SHARE)
 
-    shown = choose_cells(segments, candidates, whole_shown, safe, before, safe_change)
+    shown = choose_cells(segments, candidates, whole_shown, safe, before, safe_change, prefer)
     if shown is None:
         # Waiting is only allowed when the changes themselves are not releasable as a whole
         # or cannot be split safely: never with no change at all.
