@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from portal import privacy
-from portal.board.services import refresh_aggregates
+from portal.board.services import refresh_aggregates, refresh_months
 from portal.database import utcnow
 from portal.extensions import db
 from portal.markup import render_markdown
@@ -217,6 +217,7 @@ def seed_bench(scale: int = 1, size: float = 1.0) -> dict[str, int]:
         ],
     )
     refresh_aggregates()  # one set-based UPDATE for every requirement, not one per row
+    refresh_months()
     privacy.refresh()  # roll up and release every requirement's figures
     db.session.commit()
     return {

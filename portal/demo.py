@@ -11,7 +11,12 @@ from sqlalchemy import select
 
 from portal import demo_content, privacy
 from portal.auth.services import create_user, find_user_by_email
-from portal.board.services import merge_requirements, refresh_aggregates, set_status
+from portal.board.services import (
+    merge_requirements,
+    refresh_aggregates,
+    refresh_months,
+    set_status,
+)
 from portal.database import utcnow
 from portal.extensions import db
 from portal.markup import render_markdown
@@ -273,6 +278,7 @@ def seed_board() -> int:
         created += 1
     db.session.flush()
     refresh_aggregates()  # one statement recomputes every requirement's kept counts
+    refresh_months()
     _demo_responses(users["vendor@example.com"])
     return created
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import Integer, Select, delete, func, select, type_coerce, update
+from sqlalchemy import Integer, Select, delete, distinct, func, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import selectinload
 
 from portal import audit, notify, privacy
 from portal.board import search
@@ -22,6 +23,7 @@ from portal.models import (
     Product,
     QuoteConsent,
     Requirement,
+    RequirementMonth,
     Revision,
     Role,
     Status,
@@ -102,6 +104,7 @@ def filter_requirements(
 def board_query(filters: BoardFilters, viewer: User | None = None) -> Select:
     """The board's requirements for these filters, in the chosen order (for this viewer)."""
     query = filter_requirements(select(Requirement), filters.product, filters.topic, filters.status)
+    query = query.options(selectinload(Requirement.product), selectinload(Requirement.topics))
     if filters.q:
         query = query.where(matches(filters.q))
     if filters.sort == "revenue":
@@ -273,6 +276,40 @@ def refresh_aggregates(requirement_id: int | None = None) -> None:
     db.session.execute(statement.execution_options(synchronize_session=False))
 
 
+def month_of(column):
+    """`YYYY-MM` of a timestamp, in the engine's own dialect."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def refresh_months(requirement_ids: list[int] | None = None) -> None:
+    """Recompute the kept votes per month of these requirements (None: all) from the votes."""
+    gone = delete(RequirementMonth)
+    month = month_of(Vote.created_at)
+    counts = select(
+        Vote.requirement_id, month, func.count(Vote.id), func.count(distinct(Vote.organisation_id))
+    ).group_by(Vote.requirement_id, month)
+    if requirement_ids is not None:
+        gone = gone.where(RequirementMonth.requirement_id.in_(requirement_ids))
+        counts = counts.where(Vote.requirement_id.in_(requirement_ids))
+    db.session.execute(gone.execution_options(synchronize_session=False))
+    db.session.execute(
+        insert(RequirementMonth).from_select(
+            ["requirement_id", "month", "votes", "organisations"], counts
+        )
+    )
+
+
+def votes_changed(requirement_ids: list[int], organisation_ids: list[int] | None = None) -> None:
+    """Keep every count that follows the votes, in the vote's transaction: the requirement's
+    counts and score, its votes per month, and the released figures (`privacy.refresh`)."""
+    for requirement_id in requirement_ids:
+        refresh_aggregates(requirement_id)
+    refresh_months(requirement_ids)
+    privacy.refresh(requirement_ids, organisation_ids)
+
+
 def _lock_open_requirement(requirement_id: int) -> Requirement:
     """Load and lock the requirement row so concurrent votes on it queue up (PostgreSQL)."""
     requirement = db.session.scalar(
@@ -318,8 +355,7 @@ def cast_vote(
         vote.consent = consent
         vote.revenue_at_stake, vote.currency = revenue_at_stake, currency
         db.session.flush()
-        refresh_aggregates(requirement.id)
-        privacy.refresh([requirement.id], [user.organisation_id])
+        votes_changed([requirement.id], [user.organisation_id])
         db.session.commit()
         return vote
 
@@ -334,8 +370,7 @@ def withdraw_vote(user: User, requirement_id: int) -> bool:
         removed = db.session.execute(
             delete(Vote).where(Vote.requirement_id == requirement.id, Vote.user_id == user.id)
         ).rowcount
-        refresh_aggregates(requirement.id)
-        privacy.refresh([requirement.id], [user.organisation_id])
+        votes_changed([requirement.id], [user.organisation_id])
         db.session.commit()
         return bool(removed)
 
@@ -488,9 +523,7 @@ def merge_requirements(actor: User, duplicate: Requirement, target: Requirement)
     )
     duplicate.status, duplicate.merged_into_id = Status.MERGED, target.id
     db.session.flush()
-    refresh_aggregates(duplicate.id)
-    refresh_aggregates(target.id)
-    privacy.refresh([duplicate.id, target.id])
+    votes_changed([duplicate.id, target.id])
     audit.record(
         actor, "requirement.merge", f"requirement:{duplicate.id}", into=f"requirement:{target.id}"
     )

@@ -28,6 +28,7 @@ from portal.models.board import (
 )
 from portal.models.privacy import (
     ReleasedCell,
+    RequirementMonth,
     RequirementOrg,
     RequirementRelease,
     SurveyRelease,
@@ -47,6 +48,7 @@ from portal.models.surveys import (
 
 __all__ = [
     "ReleasedCell",
+    "RequirementMonth",
     "RequirementOrg",
     "RequirementRelease",
     "SurveyRelease",

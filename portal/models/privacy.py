@@ -34,6 +34,7 @@ class RequirementOrg(db.Model):
         ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     top: Mapped[int] = mapped_column(default=0)
+    named: Mapped[bool] = mapped_column(default=False)  # a member consented to be named
     amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     currency: Mapped[str | None] = mapped_column(String(3))
     released_top: Mapped[int] = mapped_column(default=0)
@@ -92,6 +93,25 @@ class ReleasedCell(db.Model):
         Index("ix_released_cell_segment", "dimension", "segment", "requirement_id"),
         Index("ix_released_cell_revenue", "dimension", "revenue_shown"),
     )
+
+
+class RequirementMonth(db.Model):
+    """Votes per requirement and calendar month (by when each vote was cast), kept for the trend.
+
+    `organisations` counts the organisations that voted that month on that requirement; summed
+    over requirements it counts an organisation once per requirement, like the segment rows.
+    """
+
+    __tablename__ = "requirement_month"
+
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("requirement.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    votes: Mapped[int] = mapped_column(default=0)
+    organisations: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index("ix_requirement_month_month", "month", "requirement_id"),)
 
 
 class SurveyRelease(db.Model):

@@ -23,7 +23,6 @@ from portal.models import (
     Status,
     User,
     Vote,
-    VoteConsent,
 )
 from portal.models.privacy import ALL
 from portal.privacy.rules import (
@@ -253,12 +252,13 @@ def named_organisations_for(requirement_ids: list[int], viewer: Any) -> dict[int
     if getattr(viewer, "role", None) not in (Role.VENDOR, Role.ADMIN) or not requirement_ids:
         return names
     rows = db.session.execute(
-        select(Vote.requirement_id, Organisation.name)
-        .join(Organisation, Organisation.id == Vote.organisation_id)
+        select(RequirementOrg.requirement_id, Organisation.name)
+        .join(Organisation, Organisation.id == RequirementOrg.organisation_id)
         .where(
-            Vote.requirement_id.in_(requirement_ids), Vote.consent == VoteConsent.NAMED_TO_VENDOR
+            RequirementOrg.requirement_id.in_(requirement_ids),
+            RequirementOrg.named,
+            RequirementOrg.top > 0,
         )
-        .group_by(Vote.requirement_id, Organisation.name)
         .order_by(Organisation.name)
     )
     for rid, name in rows:

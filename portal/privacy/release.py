@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 
-from sqlalchemy import Integer, and_, delete, func, select, type_coerce, update
+from sqlalchemy import Integer, and_, case, delete, func, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.database import utcnow
@@ -34,6 +34,7 @@ from portal.models import (
     RequirementOrg,
     RequirementRelease,
     Vote,
+    VoteConsent,
 )
 from portal.models.privacy import ALL
 from portal.privacy.rules import (
@@ -75,7 +76,7 @@ def roll_up(
     db.session.execute(
         update(RequirementOrg)
         .where(within(RequirementOrg.requirement_id, RequirementOrg.organisation_id))
-        .values(top=0, amount=None, currency=None)
+        .values(top=0, named=False, amount=None, currency=None)
         .execution_options(synchronize_session=False)
     )
     weight = type_coerce(Vote.importance, Integer)
@@ -85,6 +86,12 @@ def roll_up(
             Vote.requirement_id,
             Vote.organisation_id,
             func.max(weight).over(partition_by=partition).label("top"),
+            (
+                func.max(case((Vote.consent == VoteConsent.NAMED_TO_VENDOR, 1), else_=0)).over(
+                    partition_by=partition
+                )
+                == 1
+            ).label("named"),  # fmt: skip
             Vote.revenue_at_stake.label("amount"),
             Vote.currency,
             func.row_number()
@@ -99,18 +106,19 @@ def roll_up(
         .subquery()
     )
     live = select(
-        ranked.c.requirement_id, ranked.c.organisation_id, ranked.c.top, ranked.c.amount,
-        ranked.c.currency,
+        ranked.c.requirement_id, ranked.c.organisation_id, ranked.c.top, ranked.c.named,
+        ranked.c.amount, ranked.c.currency,
     ).where(ranked.c.n == 1)  # fmt: skip
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     insert = dialect.insert(RequirementOrg).from_select(
-        ["requirement_id", "organisation_id", "top", "amount", "currency"], live
+        ["requirement_id", "organisation_id", "top", "named", "amount", "currency"], live
     )
     db.session.execute(
         insert.on_conflict_do_update(
             index_elements=["requirement_id", "organisation_id"],
             set_={
                 "top": insert.excluded.top,
+                "named": insert.excluded.named,
                 "amount": insert.excluded.amount,
                 "currency": insert.excluded.currency,
             },

@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from portal import privacy
 from portal.board.services import filter_requirements
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Product, Requirement, Status, Topic, Vote
+from portal.models import Product, Requirement, RequirementMonth, Status, Topic
 
-SEGMENTS = privacy.SEGMENTS
 BATCH = 500
 
 
@@ -107,9 +107,9 @@ def requirements_query(filters: ReportFilters) -> Select:
     if filters.date_to is not None:
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, UTC)
         query = query.where(Requirement.created_at < end)
-    return query.order_by(
-        Requirement.score.desc(), Requirement.org_count.desc(), Requirement.id.desc()
-    )
+    return query.options(
+        selectinload(Requirement.product), selectinload(Requirement.topics)
+    ).order_by(Requirement.score.desc(), Requirement.org_count.desc(), Requirement.id.desc())
 
 
 def _ids(filters: ReportFilters):
@@ -173,41 +173,50 @@ def breakdowns(filters: ReportFilters) -> dict[str, Any]:
     return privacy.segment_totals(_ids(filters))
 
 
-def month_of(column):
-    """`YYYY-MM` of a timestamp, in the engine's own dialect."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
 def trend(filters: ReportFilters, months: int = 12) -> list[dict[str, Any]]:
-    """Votes and distinct voting organisations per month (by when the vote was cast)."""
+    """Votes and voting organisations per month (by when the vote was cast), from kept counts.
+
+    Organisations are counted per requirement and summed, like the segment rows: an
+    organisation voting on two requirements in a month counts twice.
+    """
     now = utcnow()
     first = now.year * 12 + now.month - 1 - (months - 1)  # months counted from year 0
     keys = [f"{(first + i) // 12:04d}-{(first + i) % 12 + 1:02d}" for i in range(months)]
-    start = datetime(first // 12, first % 12 + 1, 1, tzinfo=UTC)
-    month = month_of(Vote.created_at)
     found = {
         key: (votes, orgs)
         for key, votes, orgs in db.session.execute(
-            select(month, func.count(Vote.id), func.count(distinct(Vote.organisation_id)))
-            .where(Vote.requirement_id.in_(_ids(filters)), Vote.created_at >= start)
-            .group_by(month)
+            select(
+                RequirementMonth.month,
+                func.sum(RequirementMonth.votes),
+                func.sum(RequirementMonth.organisations),
+            )
+            .where(RequirementMonth.requirement_id.in_(_ids(filters)))
+            .where(RequirementMonth.month >= keys[0])
+            .group_by(RequirementMonth.month)
         )
     }
     return [
-        {"month": k, "votes": found.get(k, (0, 0))[0], "organisations": found.get(k, (0, 0))[1]}
+        {
+            "month": k,
+            "votes": int(found.get(k, (0, 0))[0]),
+            "organisations": int(found.get(k, (0, 0))[1]),
+        }
         for k in keys
     ]
 
 
 def summary(filters: ReportFilters) -> dict[str, int]:
-    """Headline numbers for the filtered set."""
-    ids = _ids(filters)
-    requirements = db.session.scalar(select(func.count()).select_from(ids.subquery()))
-    votes, orgs = db.session.execute(
-        select(func.count(Vote.id), func.count(distinct(Vote.organisation_id))).where(
-            Vote.requirement_id.in_(ids)
-        )
+    """Headline numbers for the filtered set, from the requirements' kept counts.
+
+    `organisations` adds each requirement's voting organisations (one organisation voting on
+    three requirements counts three times), never a distinct count two filters could difference.
+    """
+    ids = _ids(filters).subquery()
+    requirements, votes, orgs = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(Requirement.vote_count), 0),
+            func.coalesce(func.sum(Requirement.org_count), 0),
+        ).where(Requirement.id.in_(select(ids.c.id)))
     ).one()
-    return {"requirements": requirements, "votes": votes, "organisations": orgs}
+    return {"requirements": requirements, "votes": int(votes), "organisations": int(orgs)}

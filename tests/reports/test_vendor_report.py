@@ -200,7 +200,9 @@ def test_breakdowns_protect_small_groups(ctx, board):
 def test_trend_counts_votes_per_month(ctx, board):
     points = queries.trend(queries.ReportFilters())
     assert len(points) == 12
-    assert points[-1]["votes"] == 8 and points[-1]["organisations"] == 6
+    # Six organisations voted on the big requirement and two of them on the small one too:
+    # organisations are counted per requirement and added up, so 6 + 2.
+    assert points[-1]["votes"] == 8 and points[-1]["organisations"] == 8
 
 
 def test_an_expired_session_downloading_an_export_is_sent_to_log_in(app, board):
@@ -217,3 +219,22 @@ def test_exports_are_attachments_that_no_cache_keeps(vendor_client, board, url):
     )
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_trend_and_summary_follow_withdrawals_from_kept_counts(ctx, board):
+    from portal.board import services
+    from portal.models import Organisation, User
+
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == "voter-5"))
+    voter = db.session.scalar(select(User).where(User.organisation_id == org.id))
+    services.withdraw_vote(voter, board["big"])
+    assert queries.trend(queries.ReportFilters())[-1] == {
+        "month": queries.trend(queries.ReportFilters())[-1]["month"],
+        "votes": 7,
+        "organisations": 7,
+    }
+    assert queries.summary(queries.ReportFilters()) == {
+        "requirements": 2,
+        "votes": 7,
+        "organisations": 7,
+    }
