@@ -40,6 +40,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     PRIVACY_MIN_ORGS = _int("PRIVACY_MIN_ORGS", 5)
     PRIVACY_MAX_SHARE = _share("PRIVACY_MAX_SHARE", 0.5)
+    EXPORT_SYNC_ROWS = _int("EXPORT_SYNC_ROWS", 2_000)  # larger exports run as background jobs
+    EXPORT_JOBS_INLINE = False  # tests build jobs in the request instead of a thread
     REPORTING_CURRENCY = os.environ.get("REPORTING_CURRENCY", "USD").upper()
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)
@@ -69,6 +71,7 @@ class TestConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing for tests only
     PRIVACY_MIN_ORGS = 5
     PRIVACY_MAX_SHARE = 0.5
+    EXPORT_JOBS_INLINE = True
     REPORTING_CURRENCY = "USD"
     MAIL_SERVER = ""
 

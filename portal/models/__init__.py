@@ -26,6 +26,7 @@ from portal.models.board import (
     Vote,
     VoteConsent,
 )
+from portal.models.exports import ExportJob
 from portal.models.privacy import (
     ReleasedCell,
     RequirementMonth,
@@ -47,6 +48,7 @@ from portal.models.surveys import (
 )
 
 __all__ = [
+    "ExportJob",
     "ReleasedCell",
     "RequirementMonth",
     "RequirementOrg",

@@ -81,8 +81,13 @@ def csv_rows(filters: queries.ReportFilters, viewer: Any) -> Iterator[list]:
         yield values(row)
 
 
-def xlsx(filters: queries.ReportFilters, generated_at: str, viewer: Any) -> bytes:
-    rows: Iterable[list] = csv_rows(filters, viewer)
+def xlsx(
+    filters: queries.ReportFilters,
+    generated_at: str,
+    viewer: Any,
+    rows: Iterable[list] | None = None,
+) -> bytes:
+    rows = csv_rows(filters, viewer) if rows is None else rows
     notes = [
         ("Report", "Channel Voice — vendor report: requirements ranked by score"),
         ("Generated", generated_at),

@@ -1,17 +1,17 @@
 """The vendor report page and its exports under /reports."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import audit, privacy
+from portal import privacy
 from portal.access import role_required
 from portal.database import utcnow
-from portal.exports import csv_response, pdf_response, render_pdf, xlsx_response
+from portal.exports import csv_response, download_headers
 from portal.extensions import db
 from portal.models import Product, Role, Status, Topic
 from portal.pagination import page_args
-from portal.reports import exports, queries
+from portal.reports import exports, jobs, queries
 
 bp = Blueprint("reports", __name__)
 
@@ -24,17 +24,6 @@ def parse_filters() -> queries.ReportFilters:
         return queries.ReportFilters.from_args(request.args)
     except queries.FilterError as error:
         abort(400, description=" ".join(error.problems))
-
-
-def record_export(filters: queries.ReportFilters, fmt: str) -> None:
-    audit.record(
-        current_user,
-        "export.vendor_report",
-        "reports/vendor",
-        format=fmt,
-        filters=dict(filters.describe()),
-    )
-    db.session.commit()
 
 
 @bp.route("/vendor")
@@ -66,44 +55,61 @@ def vendor():
     ), (400 if problems else 200)
 
 
+def export(fmt: str):
+    """An export of the filtered report: at once when small, as a background job when large."""
+    filters = parse_filters()
+    if jobs.needs_job(filters):
+        job = jobs.start(current_user, fmt, filters)
+        return redirect(url_for("reports.export_job", job_id=job.id), 303)
+    jobs.record_export(current_user, filters, fmt)
+    if fmt == "csv":
+        generated = utcnow().strftime("%Y-%m-%d %H:%M UTC")
+        return csv_response(
+            "vendor-report.csv",
+            exports.HEADER,
+            exports.csv_rows(filters, privacy.Viewer.of(current_user)),  # read before streaming
+            exports.footnotes(filters, generated),
+        )
+    return download(jobs.build(fmt, filters, current_user))
+
+
+def download(export) -> Response:
+    headers = download_headers(export.filename) | {"Content-Length": str(len(export.content))}
+    return Response(export.content, mimetype=export.mimetype, headers=headers)
+
+
 @bp.route("/vendor.csv")
 @role_required(*EXPORTERS)
 def vendor_csv():
-    filters = parse_filters()
-    record_export(filters, "csv")
-    generated = utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    return csv_response(
-        "vendor-report.csv",
-        exports.HEADER,
-        exports.csv_rows(filters, privacy.Viewer.of(current_user)),  # read before streaming
-        exports.footnotes(filters, generated),
-    )
+    return export("csv")
 
 
 @bp.route("/vendor.xlsx")
 @role_required(*EXPORTERS)
 def vendor_xlsx():
-    filters = parse_filters()
-    record_export(filters, "xlsx")
-    generated = utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    return xlsx_response("vendor-report.xlsx", exports.xlsx(filters, generated, current_user))
+    return export("xlsx")
 
 
 @bp.route("/vendor.pdf")
 @role_required(*EXPORTERS)
 def vendor_pdf():
-    filters = parse_filters()
-    record_export(filters, "pdf")
-    generated = utcnow().strftime("%Y-%m-%d %H:%M UTC")
-    rows = list(queries.all_rows(filters, current_user))
-    pdf = render_pdf(
-        "reports/vendor_pdf.html",
-        filters=filters,
-        rows=rows,
-        summary=queries.summary(filters),
-        breakdowns=queries.breakdowns(filters),
-        trend=queries.trend(filters),
-        generated=generated,
-        footnotes=exports.footnotes(filters, generated),
-    )
-    return pdf_response("vendor-report.pdf", pdf)
+    return export("pdf")
+
+
+@bp.route("/exports/<int:job_id>")
+@role_required(*EXPORTERS)
+def export_job(job_id: int):
+    """A large export's progress; it refreshes itself until the file is ready."""
+    job = jobs.job_for(current_user, job_id)
+    if job is None:
+        abort(404)
+    return render_template("reports/export_job.html", job=job)
+
+
+@bp.route("/exports/<int:job_id>/download")
+@role_required(*EXPORTERS)
+def export_download(job_id: int):
+    job = jobs.job_for(current_user, job_id)
+    if job is None or job.status != "done":
+        abort(404)
+    return download(jobs.Export(job.filename, job.mimetype, job.content))

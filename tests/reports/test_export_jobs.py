@@ -1,0 +1,121 @@
+"""Large exports run as background jobs: progress page, complete download, failures told."""
+
+import csv
+import io
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal.database import utcnow
+from portal.extensions import db
+from portal.models import AuditEvent, ExportJob, Role
+from portal.reports import jobs
+from tests.conftest import login
+
+
+@pytest.fixture
+def large(app):
+    """Every export counts as large: more than one row."""
+    app.config["EXPORT_SYNC_ROWS"] = 1
+    yield
+    app.config["EXPORT_SYNC_ROWS"] = 2_000
+
+
+@pytest.fixture
+def vendor_client(client, make):
+    login(client, make.user(Role.VENDOR).email)
+    return client
+
+
+def job_url(response) -> str:
+    assert response.status_code == 303
+    assert re.fullmatch(r"/reports/exports/\d+", response.headers["Location"])
+    return response.headers["Location"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_a_large_export_becomes_a_job_with_a_complete_download(
+    app, vendor_client, board, large, fmt
+):
+    url = job_url(vendor_client.get(f"/reports/vendor.{fmt}?status=open"))
+    page = vendor_client.get(url).get_data(as_text=True)
+    assert "Ready." in page and "2 rows" in page
+    download = vendor_client.get(url + "/download")
+    assert download.status_code == 200
+    assert int(download.headers["Content-Length"]) == len(download.data)
+    assert download.headers["Content-Disposition"] == f'attachment; filename="vendor-report.{fmt}"'
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
+        assert rows[0][0] == "rank" and [r[0] for r in rows[1:3]] == ["1", "2"]
+        assert rows[3] == [] and rows[4][0].startswith("# Channel Voice vendor report")
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "export.vendor_report")
+        ).all()
+        assert [(e.details["format"], e.details["filters"]["Status"]) for e in events] == [
+            (fmt, "Open")
+        ]
+
+
+def test_small_exports_are_still_sent_at_once(vendor_client, board):
+    response = vendor_client.get("/reports/vendor.xlsx")
+    assert response.status_code == 200
+    assert int(response.headers["Content-Length"]) == len(response.data)
+
+
+def test_someone_elses_job_is_not_found(app, client, make, vendor_client, board, large):
+    url = job_url(vendor_client.get("/reports/vendor.csv"))
+    other = app.test_client()
+    login(other, make.user(Role.VENDOR).email)
+    assert other.get(url).status_code == 404
+    assert other.get(url + "/download").status_code == 404
+    assert other.get("/reports/exports/999999999999").status_code == 404
+
+
+def test_a_failed_build_is_told_and_offers_nothing_to_download(
+    vendor_client, board, large, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(jobs, "build", broken)
+    url = job_url(vendor_client.get("/reports/vendor.pdf"))
+    page = vendor_client.get(url).get_data(as_text=True)
+    assert "could not be built" in page and "Try again" in page and "Download" not in page
+    assert vendor_client.get(url + "/download").status_code == 404
+
+
+def test_a_job_whose_worker_died_is_reported_as_stopped(app, vendor_client, board, large):
+    url = job_url(vendor_client.get("/reports/vendor.csv"))
+    with app.app_context():
+        job = db.session.get(ExportJob, int(url.rsplit("/", 1)[1]))
+        job.status, job.created_at = "running", utcnow() - timedelta(hours=1)
+        db.session.commit()
+    page = vendor_client.get(url).get_data(as_text=True)
+    assert "stopped before it was finished" in page
+
+
+def test_a_running_job_shows_progress_and_refreshes_itself(app, vendor_client, board, large):
+    url = job_url(vendor_client.get("/reports/vendor.csv"))
+    with app.app_context():
+        job = db.session.get(ExportJob, int(url.rsplit("/", 1)[1]))
+        job.status, job.rows_done = "running", 1
+        db.session.commit()
+    page = vendor_client.get(url).get_data(as_text=True)
+    assert "1 of 2 rows" in page and 'http-equiv="refresh"' in page and "<progress" in page
+
+
+def test_in_a_background_thread_the_job_finishes_on_its_own(app, vendor_client, board, large):
+    app.config["EXPORT_JOBS_INLINE"] = False
+    try:
+        url = job_url(vendor_client.get("/reports/vendor.csv"))
+        deadline = time.monotonic() + 20
+        while "Ready." not in vendor_client.get(url).get_data(as_text=True):
+            assert time.monotonic() < deadline, "the export job did not finish"
+            time.sleep(0.1)
+    finally:
+        app.config["EXPORT_JOBS_INLINE"] = True
+    assert vendor_client.get(url + "/download").data.startswith(b"rank,id,title")
