@@ -227,6 +227,7 @@ def edit_requirement(
     if requirement.status == Status.MERGED:
         raise ServiceError("A merged requirement can no longer be edited.")
     body_html = render_markdown(body)
+    place = (requirement.product_id, requirement.status.value)
     db.session.add(
         Revision(
             requirement_id=requirement.id,
@@ -239,6 +240,8 @@ def edit_requirement(
     requirement.product = _product(product_id)
     requirement.topics = _topics(topic_ids)
     requirement.edited_at = utcnow()
+    db.session.flush()
+    privacy.requirement_moved(requirement.id, place, (requirement.product_id, place[1]))
     db.session.commit()
     return requirement
 
@@ -462,6 +465,11 @@ def set_status(actor: User, requirement: Requirement, status: Status, response: 
         )
     )
     requirement.status = status
+    privacy.requirement_moved(
+        requirement.id,
+        (requirement.product_id, old_status.value),
+        (requirement.product_id, status.value),
+    )
     if response_changed:
         requirement.response, requirement.response_html = response, response_html
         requirement.responded_by_id, requirement.responded_at = actor.id, utcnow()
@@ -520,6 +528,11 @@ def merge_requirements(actor: User, duplicate: Requirement, target: Requirement)
             new_status=Status.MERGED,
             note=f"Merged into #{target.id}",
         )
+    )
+    privacy.requirement_moved(
+        duplicate.id,
+        (duplicate.product_id, duplicate.status.value),
+        (duplicate.product_id, Status.MERGED.value),
     )
     duplicate.status, duplicate.merged_into_id = Status.MERGED, target.id
     db.session.flush()

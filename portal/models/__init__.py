@@ -32,6 +32,7 @@ from portal.models.privacy import (
     RequirementMonth,
     RequirementOrg,
     RequirementRelease,
+    SegmentTotal,
     SurveyRelease,
 )
 from portal.models.revenue import ExchangeRate, RevenueProfile
@@ -53,6 +54,7 @@ __all__ = [
     "RequirementMonth",
     "RequirementOrg",
     "RequirementRelease",
+    "SegmentTotal",
     "SurveyRelease",
     "ApiToken",
     "Answer",

@@ -95,6 +95,31 @@ class ReleasedCell(db.Model):
     )
 
 
+class SegmentTotal(db.Model):
+    """The shown released cells added up per product, status and segment value, kept.
+
+    Kept by `portal.privacy.totals` whenever cells are released or a requirement changes status
+    or product, so the unfiltered report (or one product, or one status) reads a few rows
+    instead of every requirement's cells. Same columns as a composed segment row.
+    """
+
+    __tablename__ = "segment_total"
+
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    segment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    voters: Mapped[int] = mapped_column(default=0)
+    showstoppers: Mapped[int] = mapped_column(default=0)
+    voter_cells: Mapped[int] = mapped_column(default=0)
+    voters_hidden: Mapped[int] = mapped_column(default=0)
+    revenue: Mapped[Decimal] = mapped_column(AMOUNT, default=0)
+    revenue_cells: Mapped[int] = mapped_column(default=0)
+    revenue_hidden: Mapped[int] = mapped_column(default=0)
+
+
 class RequirementMonth(db.Model):
     """Votes per requirement and calendar month (by when each vote was cast), kept for the trend.
 

@@ -91,6 +91,7 @@ from portal.privacy.rules import (
     threshold,
     vote_name_for_vendor,
 )
+from portal.privacy.totals import requirement_moved
 
 __all__ = [
     "SEGMENTS",
@@ -118,6 +119,7 @@ __all__ = [
     "quote_attribution",
     "reason_for_viewer",
     "refresh",
+    "requirement_moved",
     "released_revenue",
     "revenue_at_stake_for",
     "revenue_reason",

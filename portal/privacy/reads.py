@@ -25,6 +25,7 @@ from portal.models import (
     Vote,
 )
 from portal.models.privacy import ALL
+from portal.privacy import totals
 from portal.privacy.rules import (
     SEGMENTS,
     UNKNOWN,
@@ -286,31 +287,17 @@ def _segment_row(key: str, label: str, found) -> dict[str, Any]:
     }
 
 
-def segment_totals(requirement_ids: Select) -> dict[str, Any]:
+def segment_totals(
+    requirement_ids: Select, kept: tuple[int | None, list[str]] | None = None
+) -> dict[str, Any]:
     """Who is asking over a set of requirements: sums of released, shown cells only.
 
     Every figure is the sum over the requirements of that segment's shown cell (a requirement's
     organisations are counted once per requirement), with how many cells it leaves out. Two
     views that differ by some requirements therefore differ by those requirements' shown cells.
+    `kept` = (product id or None, statuses) reads the same sums from the kept totals.
     """
-    shown = ReleasedCell.voters_shown
-    revenue_hidden = and_(ReleasedCell.revenue_shown.is_(None), ReleasedCell.revenue_orgs > 0)
-    rows = db.session.execute(
-        select(
-            ReleasedCell.dimension,
-            ReleasedCell.segment,
-            func.sum(case((shown, ReleasedCell.voters), else_=0)),
-            func.sum(case((shown, ReleasedCell.showstoppers), else_=0)),
-            func.sum(case((shown, 1), else_=0)),
-            func.sum(case((and_(~shown, ReleasedCell.voters > 0), 1), else_=0)),
-            func.sum(ReleasedCell.revenue_shown),
-            func.count(ReleasedCell.revenue_shown),
-            func.sum(case((revenue_hidden, 1), else_=0)),
-        )
-        .where(ReleasedCell.requirement_id.in_(requirement_ids))
-        .group_by(ReleasedCell.dimension, ReleasedCell.segment)
-    )
-    found = {(d, s): tuple(rest) for d, s, *rest in rows}
+    found = totals.kept(*kept) if kept is not None else totals.scan(requirement_ids)
     breakdowns = []
     for dimension, (label, members, _) in SEGMENTS.items():
         keys = [(m.value, m.label) for m in members]

@@ -37,6 +37,7 @@ from portal.models import (
     VoteConsent,
 )
 from portal.models.privacy import ALL
+from portal.privacy import totals
 from portal.privacy.rules import (
     SEGMENTS,
     UNKNOWN,
@@ -347,8 +348,11 @@ EMPTY = VOTER_COLUMNS | REVENUE_COLUMNS
 
 
 def _write_cells(requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
-    """Apply released parts to a requirement's cells: (cells, columns every other cell resets)."""
-    rows = {
+    """Apply released parts to a requirement's cells: (cells, columns every other cell resets).
+
+    The kept segment totals move by the difference in the same transaction.
+    """
+    before = {
         (c.dimension, c.segment): {k: getattr(c, k) for k in EMPTY}
         for c in db.session.scalars(
             select(ReleasedCell)
@@ -356,24 +360,32 @@ def _write_cells(requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
             .execution_options(populate_existing=True)
         )
     }
+    rows = {key: dict(row) for key, row in before.items()}
     for cells, reset in parts:
         for key, row in rows.items():
             if key not in cells and key != (ALL, ALL):
                 row.update(reset)
         for key, columns in cells.items():
             rows.setdefault(key, dict(EMPTY)).update(columns)
+    after = {
+        key: row
+        for key, row in rows.items()
+        if key == (ALL, ALL) or row["voters"] or row["revenue_orgs"]
+    }
     db.session.execute(
         delete(ReleasedCell)
         .where(ReleasedCell.requirement_id == requirement_id)
         .execution_options(synchronize_session=False)
     )
-    kept = [
-        {"requirement_id": requirement_id, "dimension": key[0], "segment": key[1]} | row
-        for key, row in rows.items()
-        if key == (ALL, ALL) or row["voters"] or row["revenue_orgs"]
-    ]
-    if kept:
-        db.session.execute(ReleasedCell.__table__.insert(), kept)
+    if after:
+        db.session.execute(
+            ReleasedCell.__table__.insert(),
+            [
+                {"requirement_id": requirement_id, "dimension": d, "segment": s} | row
+                for (d, s), row in after.items()
+            ],
+        )
+    totals.cells_changed(requirement_id, before, after)
 
 
 def _shown_before(requirement_id: int) -> dict[str, set[CellKey]]:
@@ -479,4 +491,6 @@ def refresh(
         )
     db.session.flush()
     _forget_empty_rows()
+    if ids is None:
+        totals.rebuild()  # a full pass also repairs the kept totals
     return released

@@ -169,8 +169,15 @@ def all_rows(filters: ReportFilters, viewer: Any) -> Iterator[dict[str, Any]]:
 
 
 def breakdowns(filters: ReportFilters) -> dict[str, Any]:
-    """Who is asking: released segment cells of the filtered requirements, shown ones summed."""
-    return privacy.segment_totals(_ids(filters))
+    """Who is asking: released segment cells of the filtered requirements, shown ones summed.
+
+    Without topic or date filters the sums come from the kept totals per product and status.
+    """
+    kept = None
+    if filters.topic is None and filters.date_from is None and filters.date_to is None:
+        statuses = [filters.status] if filters.status else [s for s in Status if s != Status.MERGED]
+        kept = (filters.product.id if filters.product else None, [s.value for s in statuses])
+    return privacy.segment_totals(_ids(filters), kept)
 
 
 def trend(filters: ReportFilters, months: int = 12) -> list[dict[str, Any]]:
