@@ -189,19 +189,19 @@ def trend(filters: ReportFilters, months: int = 12) -> list[dict[str, Any]]:
     now = utcnow()
     first = now.year * 12 + now.month - 1 - (months - 1)  # months counted from year 0
     keys = [f"{(first + i) // 12:04d}-{(first + i) % 12 + 1:02d}" for i in range(months)]
-    found = {
-        key: (votes, orgs)
-        for key, votes, orgs in db.session.execute(
-            select(
-                RequirementMonth.month,
-                func.sum(RequirementMonth.votes),
-                func.sum(RequirementMonth.organisations),
-            )
-            .where(RequirementMonth.requirement_id.in_(_ids(filters)))
-            .where(RequirementMonth.month >= keys[0])
-            .group_by(RequirementMonth.month)
+    query = (
+        select(
+            RequirementMonth.month,
+            func.sum(RequirementMonth.votes),
+            func.sum(RequirementMonth.organisations),
         )
-    }
+        .where(RequirementMonth.month >= keys[0])
+        .group_by(RequirementMonth.month)
+    )
+    if filters.as_args():
+        query = query.where(RequirementMonth.requirement_id.in_(_ids(filters)))
+    # Unfiltered, every requirement counts: a merged one has no votes left (they moved).
+    found = {key: (votes, orgs) for key, votes, orgs in db.session.execute(query)}
     return [
         {
             "month": k,
