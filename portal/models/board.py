@@ -156,6 +156,9 @@ class Requirement(db.Model):
     nice_to_have_votes: Mapped[int] = mapped_column(default=0)
     important_votes: Mapped[int] = mapped_column(default=0)
     showstopper_votes: Mapped[int] = mapped_column(default=0)
+    # Released revenue at stake as everyone but its contributors may see it (NULL: suppressed),
+    # kept by portal.privacy with the released cells, for sorting the board.
+    revenue_shown: Mapped[Decimal | None] = mapped_column(Numeric(20, 2), index=True)
 
     product: Mapped[Product] = relationship()
     topics: Mapped[list[Topic]] = relationship(secondary=requirement_topic, order_by=Topic.name)

@@ -213,24 +213,26 @@ def revenue_at_stake_for(requirement_ids: list[int], viewer: Any = None) -> dict
 def order_by_revenue(query: Select, viewer: Any = None) -> Select:
     """Order requirements by released revenue at stake; what the viewer may not see sorts last.
 
-    Suppressed figures are NULL in the ordering, so the order reveals nothing about them.
+    Suppressed figures are NULL in the ordering, so the order reveals nothing about them. The
+    kept `requirement.revenue_shown` is indexed; a partner viewer's own contributions need a
+    per-viewer rule, which is applied in SQL as well.
     """
-    cell = and_(
-        ReleasedCell.requirement_id == Requirement.id,
-        ReleasedCell.dimension == ALL,
-        ReleasedCell.segment == ALL,
-    )
-    query = query.outerjoin(ReleasedCell, cell)
-    key = ReleasedCell.revenue_shown
+    key = Requirement.revenue_shown
     if (org := _partner_org(viewer)) is not None:
+        cell = and_(
+            ReleasedCell.requirement_id == Requirement.id,
+            ReleasedCell.dimension == ALL,
+            ReleasedCell.segment == ALL,
+        )
         own = RequirementOrg.released_value
         query = query.outerjoin(
             RequirementOrg,
             and_(
                 RequirementOrg.requirement_id == Requirement.id,
                 RequirementOrg.organisation_id == org,
+                RequirementOrg.released_value > 0,
             ),
-        )
+        ).outerjoin(ReleasedCell, and_(cell, own.is_not(None)))
         largest_other = case(
             (own >= ReleasedCell.revenue_largest, ReleasedCell.revenue_second),
             else_=ReleasedCell.revenue_largest,

@@ -31,6 +31,7 @@ from portal.models import (
     Importance,
     Organisation,
     ReleasedCell,
+    Requirement,
     RequirementOrg,
     RequirementRelease,
     Vote,
@@ -386,6 +387,14 @@ def _write_cells(requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
             ],
         )
     totals.cells_changed(requirement_id, before, after)
+    whole = after.get((ALL, ALL), {}).get("revenue_shown")
+    if whole != before.get((ALL, ALL), {}).get("revenue_shown"):
+        db.session.execute(
+            update(Requirement)
+            .where(Requirement.id == requirement_id)
+            .values(revenue_shown=whole, updated_at=Requirement.updated_at)  # not an edit
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _shown_before(requirement_id: int) -> dict[str, set[CellKey]]:
