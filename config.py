@@ -42,6 +42,7 @@ class Config:
     PRIVACY_MAX_SHARE = _share("PRIVACY_MAX_SHARE", 0.5)
     EXPORT_SYNC_ROWS = _int("EXPORT_SYNC_ROWS", 2_000)  # larger exports run as background jobs
     EXPORT_JOBS_INLINE = False  # tests build jobs in the request instead of a thread
+    PDF_PART_ROWS = _int("PDF_PART_ROWS", 1_000)  # a large PDF is laid out in parts this size
     REPORTING_CURRENCY = os.environ.get("REPORTING_CURRENCY", "USD").upper()
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 25)

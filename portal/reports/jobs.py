@@ -6,6 +6,7 @@ a background thread with its progress in the database (any worker can show it), 
 with a Content-Length, so a dropped connection can never pass for the whole report.
 """
 
+import io
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
@@ -29,7 +31,7 @@ FORMATS = {
     "pdf": "application/pdf",
 }
 KEEP = timedelta(days=1)  # finished exports are deleted after a day
-STALLED = timedelta(minutes=20)  # a job running this long died with its worker
+STALLED = timedelta(hours=1)  # a job running this long died with its worker
 PROGRESS_EVERY = 500
 
 
@@ -74,18 +76,52 @@ def build(
     elif fmt == "xlsx":
         content = exports.xlsx(filters, generated, viewer, rows=rows)
     else:
-        report_rows = list(_counted(queries.all_rows(filters, viewer), progress))
-        content = render_pdf(
-            "reports/vendor_pdf.html",
-            filters=filters,
-            rows=report_rows,
-            summary=queries.summary(filters),
-            breakdowns=queries.breakdowns(filters),
-            trend=queries.trend(filters),
-            generated=generated,
-            footnotes=exports.footnotes(filters, generated),
-        )
+        content = _pdf(filters, viewer, generated, progress)
     return Export(f"vendor-report.{fmt}", FORMATS[fmt], content)
+
+
+def _pdf(filters, viewer, generated: str, progress: Callable[[int], None]) -> bytes:
+    """The PDF, laid out PDF_PART_ROWS rows at a time and joined: layout memory stays bounded.
+
+    A small report is one part with "Page N of M"; a large one numbers pages on across parts.
+    """
+    rows = list(queries.all_rows(filters, viewer))
+    context = {
+        "filters": filters,
+        "summary": queries.summary(filters),
+        "breakdowns": queries.breakdowns(filters),
+        "trend": queries.trend(filters),
+        "generated": generated,
+        "footnotes": exports.footnotes(filters, generated),
+    }
+    size = current_app.config["PDF_PART_ROWS"]
+    if len(rows) <= size:
+        return render_pdf("reports/vendor_pdf.html", rows=rows, **context)
+    named = [row for row in rows if row["named_organisations"]]
+    parts = [{"sections": ("head", "who"), "rows": rows[:12], "named_rows": []}]
+    parts += [
+        {"sections": ("table",), "rows": rows[i : i + size]} for i in range(0, len(rows), size)
+    ]
+    parts += [
+        {"sections": ("appendix",), "rows": [], "named_rows": named[i : i + size]}
+        for i in range(0, len(named), size)
+    ]
+    parts[-1]["sections"] += ("footnote",)
+    writer, pages, done = PdfWriter(), 0, 0
+    for part in parts:
+        rendered = PdfReader(
+            io.BytesIO(
+                render_pdf("reports/vendor_pdf.html", first_page=pages + 1, **context | part)
+            )
+        )
+        writer.append(rendered)
+        pages += len(rendered.pages)
+        if "table" in part["sections"]:
+            done += len(part["rows"])
+            progress(done)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _counted(rows: Iterable, progress: Callable[[int], None]) -> Iterator:

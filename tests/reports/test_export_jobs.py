@@ -119,3 +119,21 @@ def test_in_a_background_thread_the_job_finishes_on_its_own(app, vendor_client, 
     finally:
         app.config["EXPORT_JOBS_INLINE"] = True
     assert vendor_client.get(url + "/download").data.startswith(b"rank,id,title")
+
+
+def test_a_large_pdf_is_laid_out_in_parts_with_pages_numbered_on(app, vendor_client, board):
+    from pypdf import PdfReader
+
+    app.config["PDF_PART_ROWS"] = 1
+    try:
+        response = vendor_client.get("/reports/vendor.pdf")
+    finally:
+        app.config["PDF_PART_ROWS"] = 1_000
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages]
+    text = "\n".join(pages)
+    assert "What partners need from billing" in text and "Who is asking" in text
+    assert "Partner billing for BPOS" in text and "(from #2)" in text
+    assert "Appendix: organisations named to the vendor" in text and "Voter 0" in text
+    assert text.count("Channel Voice vendor report, generated") == 1  # footnotes once, at the end
+    numbers = [int(re.search(r"Page (\d+)", page).group(1)) for page in pages]
+    assert numbers == list(range(1, len(pages) + 1)) and " of " not in pages[-1].split("Page")[-1]
