@@ -58,7 +58,8 @@ def measure_scale(ds: dataset.Dataset, requests: int, exports: bool) -> dict:
         "votes": ds.votes,
         "seed_seconds": ds.seed_seconds,
     }
-    with gunicorn("wsgi:app", ds.url) as server:
+    label = f"{'postgres' if ds.url.startswith('postgresql') else 'sqlite'}-scale-{ds.scale}"
+    with gunicorn("wsgi:app", label, ds.url) as server:
         sessions = {
             "partner": log_in(server.base_url, dataset.PARTNER_EMAIL, dataset.PASSWORD),
             "vendor": log_in(server.base_url, dataset.VENDOR_EMAIL, dataset.PASSWORD),
@@ -82,7 +83,7 @@ def measure_scale(ds: dataset.Dataset, requests: int, exports: bool) -> dict:
 
 def hello_baseline() -> dict:
     """Throughput of the hello-world app under the same gunicorn settings."""
-    with gunicorn("bench.hello:app", ready_path="/") as server:
+    with gunicorn("bench.hello:app", "hello", ready_path="/") as server:
         return throughput(server.base_url + "/")
 
 

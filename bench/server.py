@@ -78,14 +78,17 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> N
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, database_url: str | None = None, ready_path: str = "/healthz") -> Iterator:
-    """Run `gunicorn -w 2 -b 127.0.0.1:PORT APP` until the block ends; yields a Server."""
+def gunicorn(
+    app: str, label: str, database_url: str | None = None, ready_path: str = "/healthz"
+) -> Iterator[Server]:
+    """Run `gunicorn -w 2 -b 127.0.0.1:PORT APP` until the block ends; its log is
+    bench/.cache/gunicorn-LABEL.log. Yields a Server once both workers are up."""
     port = free_port()
     env = dict(os.environ)
     if database_url:
         env["DATABASE_URL"] = database_url
     CACHE.mkdir(exist_ok=True)
-    log = CACHE / f"gunicorn-{app.replace(':', '-')}-{port}.log"
+    log = CACHE / f"gunicorn-{label}.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", app],
@@ -97,7 +100,12 @@ def gunicorn(app: str, database_url: str | None = None, ready_path: str = "/heal
     try:
         base_url = f"http://127.0.0.1:{port}"
         wait_until_up(base_url + ready_path, process)
-        yield Server(base_url=base_url, pid=process.pid, log=log)
+        server = Server(base_url=base_url, pid=process.pid, log=log)
+        for _ in range(300):  # the second worker may still be booting
+            if len(server.worker_pids()) >= WORKERS:
+                break
+            time.sleep(0.1)
+        yield server
     finally:
         process.terminate()
         try:
