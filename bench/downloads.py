@@ -46,13 +46,15 @@ def memory_around(server: Server, action):
     result = action()
     after = server.worker_memory_mb()
     peak = server.worker_memory_mb("VmHWM")
-    # A worker killed by the timeout is replaced: compare only the workers seen both times.
-    growth = [after[pid] - before[pid] for pid in before if pid in after]
+    # A worker killed by the timeout is replaced, and its growth is lost with it.
+    replaced = [pid for pid in before if pid not in after]
+    growth = max((after[pid] - before[pid] for pid in before if pid in after), default=0.0)
     result.update(
         rss_before_mb=round(sum(before.values()), 1),
         rss_after_mb=round(sum(after.values()), 1),
-        rss_growth_mb=round(max(growth, default=0.0), 1),
+        rss_growth_mb=None if replaced else round(growth, 1),
         worker_peak_mb=round(max(peak.values(), default=0.0), 1),
+        workers_replaced=len(replaced),
     )
     return result
 

@@ -4,7 +4,8 @@
 
 For each scale: seed (or reuse) a database, start `gunicorn -w 2 wsgi:app` on it, log in over HTTP,
 time the board and the vendor report for one client, measure the board's throughput with wrk next
-to a hello-world app under the same gunicorn settings, and download every export in full.
+to a hello-world app under the same gunicorn settings (measured right after it, so both see the same
+load on the machine), and download every export in full.
 """
 
 import argparse
@@ -50,8 +51,8 @@ def pages(ds: dataset.Dataset) -> list[tuple[str, str]]:
     ]
 
 
-def measure_scale(ds: dataset.Dataset, requests: int, exports: bool) -> dict:
-    """Everything measured at one scale, with gunicorn serving `ds`."""
+def measure_scale(ds: dataset.Dataset, requests: int, exports: bool, hello_url: str) -> dict:
+    """Everything measured at one scale, with gunicorn serving `ds`; hello-world at `hello_url`."""
     result = {
         "scale": ds.scale,
         "requirements": ds.expected_rows,
@@ -72,6 +73,7 @@ def measure_scale(ds: dataset.Dataset, requests: int, exports: bool) -> dict:
         result["board_throughput"] = throughput(
             server.base_url + "/requirements", sessions["partner"].cookie_header()
         )
+        result["hello_throughput"] = throughput(hello_url)
         if exports:
             vendor = sessions["vendor"]
             print(f"  scale {ds.scale}: exports (CSV, XLSX, PDF)", flush=True)
@@ -79,12 +81,6 @@ def measure_scale(ds: dataset.Dataset, requests: int, exports: bool) -> dict:
             result["xlsx"] = binary_export(vendor, server, "/reports/vendor.xlsx", XLSX_TIMEOUT_S)
             result["pdf"] = binary_export(vendor, server, "/reports/vendor.pdf", PDF_TIMEOUT_S)
     return result
-
-
-def hello_baseline() -> dict:
-    """Throughput of the hello-world app under the same gunicorn settings."""
-    with gunicorn("bench.hello:app", "hello", ready_path="/") as server:
-        return throughput(server.base_url + "/")
 
 
 def p50(result: dict, path: str) -> float:
@@ -97,7 +93,7 @@ def page_stat(result: dict, prefix: str, stat: str) -> float:
     return next(page[stat] for page in result["pages"] if page["path"].startswith(prefix))
 
 
-def ratios(results: list[dict], hello: dict) -> dict:
+def ratios(results: list[dict]) -> dict:
     """The figures issue 10 asks for, derived from the measurements."""
     first, last = results[0], results[-1]
     found = {}
@@ -109,7 +105,9 @@ def ratios(results: list[dict], hello: dict) -> dict:
     for result in results:
         scale = result["scale"]
         found[f"board throughput / hello-world, scale {scale}"] = round(
-            result["board_throughput"]["requests_per_s"] / hello["requests_per_s"], 3
+            result["board_throughput"]["requests_per_s"]
+            / result["hello_throughput"]["requests_per_s"],
+            3,
         )
         found[f"revenue sort / default sort p50, scale {scale}"] = round(
             p50(result, "/requirements?sort=revenue") / p50(result, "/requirements"), 2
@@ -126,7 +124,14 @@ def export_cell(export: dict) -> str:
     return f"{export['seconds']:.2f} s {'OK' if export['complete'] else 'FAILED'}"
 
 
-def table_rows(results: list[dict], hello: dict) -> list[tuple[str, list[str]]]:
+def memory_cell(export: dict) -> str:
+    """'4.4 MB (108.0)': one worker's growth and the largest high-water mark, in MB."""
+    if export["rss_growth_mb"] is None:
+        return "n/a: worker replaced"
+    return f"{export['rss_growth_mb']} MB ({export['worker_peak_mb']})"
+
+
+def table_rows(results: list[dict]) -> list[tuple[str, list[str]]]:
     """(label, one cell per scale) for the printed table."""
     rows = [
         ("requirements / votes", [f"{r['requirements']:,} / {r['votes']:,}" for r in results]),
@@ -154,7 +159,9 @@ def table_rows(results: list[dict], hello: dict) -> list[tuple[str, list[str]]]:
         (
             "board req/s (hello-world req/s)",
             [
-                f"{r['board_throughput']['requests_per_s']:.0f} ({hello['requests_per_s']:.0f})"
+                "{:.0f} ({:.0f})".format(
+                    r["board_throughput"]["requests_per_s"], r["hello_throughput"]["requests_per_s"]
+                )
                 for r in results
             ],
         )
@@ -171,27 +178,27 @@ def table_rows(results: list[dict], hello: dict) -> list[tuple[str, list[str]]]:
                     for r in results
                 ],
             ),
-            (
-                "CSV worker RSS growth (peak)",
-                [f"{r['csv']['rss_growth_mb']} MB ({r['csv']['worker_peak_mb']})" for r in results],
-            ),
+            ("CSV worker RSS growth (peak)", [memory_cell(r["csv"]) for r in results]),
             ("XLSX download", [export_cell(r["xlsx"]) for r in results]),
+            ("XLSX worker RSS growth (peak)", [memory_cell(r["xlsx"]) for r in results]),
             ("PDF download", [export_cell(r["pdf"]) for r in results]),
+            ("PDF worker RSS growth (peak)", [memory_cell(r["pdf"]) for r in results]),
         ]
     return rows
 
 
 def print_report(report: dict) -> None:
     """One table per run, then the ratios, then any failed export, loudly."""
-    results, hello = report["results"], report["hello_world"]
+    results = report["results"]
     print()
     print(
         f"Channel Voice over HTTP, {report['date']}: gunicorn -w {WORKERS} sync workers, "
-        f"{WORKER_TIMEOUT_S} s timeout, {report['database']}.\n"
+        f"{WORKER_TIMEOUT_S} s timeout, {report['database']}; load average "
+        f"{report['load_before']:.1f} before, {report['load_after']:.1f} after.\n"
         f"Pages: {report['requests']} sequential requests each, ms p50 / p95 / max; "
-        f"throughput: {hello['tool']} -t2 -c8 -d10s."
+        f"throughput: {results[0]['board_throughput']['tool']} -t2 -c8 -d10s."
     )
-    rows = table_rows(results, hello)
+    rows = table_rows(results)
     width = max(len(label) for label, _ in rows)
     cell = max(len(c) for _, cells in rows for c in cells) + 2
     print(f"{'':{width}}" + "".join(f"{'scale ' + str(r['scale']):>{cell}}" for r in results))
@@ -220,31 +227,47 @@ def run_inside_postgres(argv: list[str]) -> int:
     return subprocess.run(command, env=env, check=False).returncode  # noqa: S603
 
 
-def main(argv: list[str]) -> int:
-    """Run the HTTP benchmark; exit 2 when an export came back incomplete."""
-    args = parse_args(argv)
-    if args.postgres and not os.environ.get(IN_POSTGRES):
-        return run_inside_postgres(argv)
+def measure(args: argparse.Namespace) -> dict:
+    """Seed or reuse each scale's database, then measure every scale beside one hello-world app."""
     if args.postgres:
         server_url = os.environ["TEST_DATABASE_URL"]
         datasets = [dataset.postgres_dataset(server_url, scale) for scale in args.scales]
     else:
         datasets = [dataset.sqlite_dataset(scale) for scale in args.scales]
-    print("Hello-world baseline …", flush=True)
-    hello = hello_baseline()
-    results = [measure_scale(ds, args.requests, exports=not args.postgres) for ds in datasets]
-    report = {
+    load_before = os.getloadavg()[0]  # other work on the machine skews every figure
+    with gunicorn("bench.hello:app", "hello", ready_path="/") as hello:
+        results = [
+            measure_scale(ds, args.requests, not args.postgres, hello.base_url + "/")
+            for ds in datasets
+        ]
+    return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "database": "PostgreSQL" if args.postgres else "SQLite",
         "requests": args.requests,
-        "hello_world": hello,
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
         "results": results,
-        "ratios": ratios(results, hello),
+        "ratios": ratios(results),
     }
+
+
+def any_export_failed(report: dict) -> bool:
+    """Whether any export came back incomplete."""
+    return any(
+        not result[kind]["complete"]
+        for result in report["results"]
+        for kind in ("csv", "xlsx", "pdf")
+        if kind in result
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Run the HTTP benchmark; exit 2 when an export came back incomplete."""
+    args = parse_args(argv)
+    if args.postgres and not os.environ.get(IN_POSTGRES):
+        return run_inside_postgres(argv)
+    report = measure(args)
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
-    failed = any(
-        not r[kind]["complete"] for r in results for kind in ("csv", "xlsx", "pdf") if kind in r
-    )
-    return 2 if failed else 0
+    return 2 if any_export_failed(report) else 0
