@@ -83,14 +83,9 @@ def measure_scale(ds: dataset.Dataset, requests: int, exports: bool, hello_url: 
     return result
 
 
-def p50(result: dict, path: str) -> float:
-    """The median ms of a page at one scale."""
-    return next(page["p50_ms"] for page in result["pages"] if page["path"] == path)
-
-
-def page_stat(result: dict, prefix: str, stat: str) -> float:
-    """A statistic of the first page whose path starts with `prefix` (ids differ between scales)."""
-    return next(page[stat] for page in result["pages"] if page["path"].startswith(prefix))
+def page_ms(result: dict, path: str, stat: str = "p50_ms") -> float:
+    """The median (or another `stat`) in ms of a page at one scale."""
+    return next(page[stat] for page in result["pages"] if page["path"] == path)
 
 
 def ratios(results: list[dict]) -> dict:
@@ -99,9 +94,9 @@ def ratios(results: list[dict]) -> dict:
     found = {}
     if len(results) > 1:
         found[f"vendor report p50 time({last['scale']})/time({first['scale']})"] = round(
-            p50(last, "/reports/vendor") / p50(first, "/reports/vendor"), 2
+            page_ms(last, "/reports/vendor") / page_ms(first, "/reports/vendor"), 2
         )
-    found[f"board p95 ms at scale {last['scale']}"] = page_stat(last, "/requirements", "p95_ms")
+    found[f"board p95 ms at scale {last['scale']}"] = page_ms(last, "/requirements", "p95_ms")
     for result in results:
         scale = result["scale"]
         found[f"board throughput / hello-world, scale {scale}"] = round(
@@ -110,7 +105,7 @@ def ratios(results: list[dict]) -> dict:
             3,
         )
         found[f"revenue sort / default sort p50, scale {scale}"] = round(
-            p50(result, "/requirements?sort=revenue") / p50(result, "/requirements"), 2
+            page_ms(result, "/requirements?sort=revenue") / page_ms(result, "/requirements"), 2
         )
         if "csv" in result:
             csv = result["csv"]
