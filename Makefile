@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system-deps lint format test-sqlite test-postgres bench clean
+.PHONY: run test install system-deps lint format test-sqlite test-postgres bench bench-http clean
 
 install: $(VENV)/.installed
 
@@ -43,6 +43,12 @@ test: install system-deps lint test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python -m bench
+
+# Over HTTP under gunicorn; seeded databases are cached in bench/.cache/ (scale 33 takes minutes once).
+bench-http: install
+	@command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || \
+		echo "wrk is not installed: throughput falls back to a Python client (a lower bound)."
+	$(BIN)/python -m bench http --scales 3 33
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-results
