@@ -140,14 +140,22 @@ def get_requirement(requirement_id: int) -> Requirement:
 
 def visible_comments(requirement: Requirement, viewer: User) -> list[Comment]:
     """Comments in order; hidden ones only for admins (who see them marked)."""
-    query = select(Comment).where(Comment.requirement_id == requirement.id)
+    query = (
+        select(Comment)
+        .where(Comment.requirement_id == requirement.id)
+        .options(selectinload(Comment.author).selectinload(User.organisation))
+    )
     if viewer.role != Role.ADMIN:
         query = query.where(~Comment.hidden)
     return list(db.session.scalars(query.order_by(Comment.created_at, Comment.id)))
 
 
 def status_history(requirement: Requirement) -> list[StatusChange]:
-    query = select(StatusChange).where(StatusChange.requirement_id == requirement.id)
+    query = (
+        select(StatusChange)
+        .where(StatusChange.requirement_id == requirement.id)
+        .options(selectinload(StatusChange.actor))
+    )
     return list(db.session.scalars(query.order_by(StatusChange.created_at, StatusChange.id)))
 
 

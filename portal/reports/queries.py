@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from portal import privacy
@@ -156,15 +156,24 @@ def rows_for(
 
 
 def all_rows(filters: ReportFilters, viewer: Any) -> Iterator[dict[str, Any]]:
-    """Every matching row, fetched and enriched in batches (constant memory for exports)."""
+    """Every matching row, fetched and enriched in batches (constant memory for exports).
+
+    Batches continue after the last row's sort key (keyset), so each costs the same however
+    deep into the report it is, unlike an OFFSET that re-reads every row before it.
+    """
     viewer = privacy.Viewer.of(viewer)  # the session lets go of every object between batches
-    offset = 0
+    order = tuple_(Requirement.score, Requirement.org_count, Requirement.id)
+    after, rank = None, 1
     while True:
-        batch = list(db.session.scalars(requirements_query(filters).offset(offset).limit(BATCH)))
+        query = requirements_query(filters)
+        if after is not None:
+            query = query.where(order < tuple_(*after))  # every sort column descends
+        batch = list(db.session.scalars(query.limit(BATCH)))
         if not batch:
             return
-        yield from rows_for(batch, viewer, offset + 1)
-        offset += len(batch)
+        yield from rows_for(batch, viewer, rank)
+        rank += len(batch)
+        after = (batch[-1].score, batch[-1].org_count, batch[-1].id)
         db.session.expunge_all()  # keep the identity map from growing on a large board
 
 

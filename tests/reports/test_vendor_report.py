@@ -238,3 +238,25 @@ def test_trend_and_summary_follow_withdrawals_from_kept_counts(ctx, board):
         "votes": 7,
         "organisations": 7,
     }
+
+
+def test_exports_read_every_row_in_order_across_batches(ctx, make, board, monkeypatch):
+    from portal.markup import render_markdown
+    from portal.models import Product, Requirement
+
+    product_id = db.session.scalar(select(Product.id))
+    for index in range(3):  # ties on score and organisations: the id decides
+        db.session.add(
+            Requirement(
+                title=f"Tied {index}", body="", body_html=render_markdown(""), product_id=product_id
+            )
+        )
+    db.session.commit()
+    vendor = make.user(Role.VENDOR)
+    expected = [
+        r.id for r in db.session.scalars(queries.requirements_query(queries.ReportFilters()))
+    ]
+    monkeypatch.setattr(queries, "BATCH", 1)
+    rows = list(queries.all_rows(queries.ReportFilters(), vendor))
+    assert [r["id"] for r in rows] == expected and len(expected) == 5
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
