@@ -17,16 +17,26 @@ CHUNK = 64 * 1024
 
 
 def fetch(session: Session, path: str, timeout: float) -> dict:
-    """GET `path` to the end; time, bytes, body, and the error that stopped it, if any."""
+    """GET `path` to the end; time, bytes, body, and the error that stopped it, if any.
+
+    A large export answers with its job's progress page: poll it until the file is ready, then
+    download it, all within `timeout`.
+    """
     started = time.perf_counter()
     body = io.BytesIO()
-    error = None
+    error, job = None, None
     try:
-        with session.opener.open(session.base_url + path, timeout=timeout) as response:
-            if response.status != 200:
-                error = f"HTTP {response.status}"
-            while chunk := response.read(CHUNK):
-                body.write(chunk)
+        url = session.base_url + path
+        with session.opener.open(url, timeout=timeout) as response:
+            job = response.geturl() if "/reports/exports/" in response.geturl() else None
+            if job is None:
+                error = None if response.status == 200 else f"HTTP {response.status}"
+                _read(response, body)
+        if job is not None:
+            error = _wait_for_job(session, job, started + timeout)
+            if error is None:
+                with session.opener.open(job + "/download", timeout=timeout) as response:
+                    _read(response, body)
     except (http.client.HTTPException, urllib.error.URLError, OSError) as exc:
         if isinstance(exc, TimeoutError) or "timed out" in str(exc):
             error = f"timed out (the client gave up after {timeout:.0f} s)"
@@ -37,7 +47,26 @@ def fetch(session: Session, path: str, timeout: float) -> dict:
         "bytes": body.tell(),
         "body": body.getvalue(),
         "error": error,
+        "job": job is not None,
     }
+
+
+def _read(response, body: io.BytesIO) -> None:
+    while chunk := response.read(CHUNK):
+        body.write(chunk)
+
+
+def _wait_for_job(session: Session, url: str, deadline: float) -> str | None:
+    """Poll an export job's page until it is ready (None) or failed (the reason)."""
+    while time.perf_counter() < deadline:
+        with session.opener.open(url, timeout=30) as response:
+            page = response.read().decode("utf-8", errors="replace")
+        if "Ready." in page:
+            return None
+        if "could not be built" in page or "stopped before" in page:
+            return "the export job failed"
+        time.sleep(0.5)
+    return "timed out waiting for the export job"
 
 
 def memory_around(server: Server, action):
