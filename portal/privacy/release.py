@@ -172,15 +172,19 @@ def _convert(amount: Decimal | None, currency: str | None, rates: dict[str, Deci
 def _rows(requirement_ids: list[int] | None, rates: dict[str, Decimal]):
     """(requirement id, its organisations' rows), requirement by requirement."""
     columns = [column for _, _, column in SEGMENTS.values()]
-    query = (
-        select(RequirementOrg, *columns)
-        .join(Organisation, Organisation.id == RequirementOrg.organisation_id)
-        .order_by(RequirementOrg.requirement_id, RequirementOrg.organisation_id)
-        .execution_options(populate_existing=True)
-    )
-    if requirement_ids is not None:
+    table = RequirementOrg.__table__
+    if requirement_ids is None:
+        # Every row of the table: plain rows, not one ORM object per requirement and organisation.
+        query = select(table, *columns)
+    else:
+        query = select(RequirementOrg, *columns).execution_options(populate_existing=True)
         query = query.where(RequirementOrg.requirement_id.in_(requirement_ids))
+    query = query.join(Organisation, Organisation.id == RequirementOrg.organisation_id).order_by(
+        RequirementOrg.requirement_id, RequirementOrg.organisation_id
+    )
     found = db.session.execute(query).all()
+    if requirement_ids is None:
+        found = [(row, *row[len(table.columns) :]) for row in found]
     for requirement_id, group in groupby(found, key=lambda row: row[0].requirement_id):
         orgs = []
         for row, *values in group:
@@ -348,24 +352,29 @@ def _write_cells(requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
             .execution_options(populate_existing=True)
         )
     }
+    db.session.execute(
+        delete(ReleasedCell)
+        .where(ReleasedCell.requirement_id == requirement_id)
+        .execution_options(synchronize_session=False)
+    )
+    kept = _merged_cells(requirement_id, rows, parts)
+    if kept:
+        db.session.execute(ReleasedCell.__table__.insert(), kept)
+
+
+def _merged_cells(requirement_id: int, rows: dict, parts: list[tuple[dict, dict]]) -> list[dict]:
+    """A requirement's cells after the released parts, from its cells before (`rows`, changed)."""
     for cells, reset in parts:
         for key, row in rows.items():
             if key not in cells and key != (ALL, ALL):
                 row.update(reset)
         for key, columns in cells.items():
             rows.setdefault(key, dict(EMPTY)).update(columns)
-    db.session.execute(
-        delete(ReleasedCell)
-        .where(ReleasedCell.requirement_id == requirement_id)
-        .execution_options(synchronize_session=False)
-    )
-    kept = [
+    return [
         {"requirement_id": requirement_id, "dimension": key[0], "segment": key[1]} | row
         for key, row in rows.items()
         if key == (ALL, ALL) or row["voters"] or row["revenue_orgs"]
     ]
-    if kept:
-        db.session.execute(ReleasedCell.__table__.insert(), kept)
 
 
 def _shown_before(requirement_id: int) -> dict[str, set[CellKey]]:
@@ -397,7 +406,83 @@ def _mark(requirement_id: int, orgs: list[_Org], columns) -> None:
     )
 
 
-def _release(requirement_id: int, orgs: list[_Org], state: RequirementRelease, now) -> int:
+class _Writes:
+    """A release's reads and writes, one requirement's statements at a time (a vote's refresh)."""
+
+    shown_before = staticmethod(_shown_before)
+    mark = staticmethod(_mark)
+    write_cells = staticmethod(_write_cells)
+
+    def done(self, requirement_id: int) -> None:
+        db.session.flush()
+
+    def finish(self) -> None:
+        db.session.flush()
+
+
+class _BatchWrites(_Writes):
+    """The same for every requirement (`refresh(None)`): cells read once, written in batches."""
+
+    BATCH = 50_000  # organisation rows a batch marks
+
+    def __init__(self) -> None:
+        self.cells: dict[int, dict[CellKey, dict]] = {}
+        for row in db.session.execute(select(ReleasedCell.__table__)):
+            key = (row.dimension, row.segment)
+            self.cells.setdefault(row.requirement_id, {})[key] = {k: row._mapping[k] for k in EMPTY}
+        self.marks: dict[tuple[str, ...], list[dict]] = {}
+        self.written: list[int] = []
+        self.kept: list[dict] = []
+        self.queued = 0
+
+    def shown_before(self, requirement_id: int) -> dict[str, set[CellKey]]:
+        cells = self.cells.get(requirement_id, {})
+        return {
+            "voters": {k for k, c in cells.items() if k[0] != ALL and c["voters_shown"]},
+            "revenue": {
+                k for k, c in cells.items() if k[0] != ALL and c["revenue_shown"] is not None
+            },
+        }
+
+    def mark(self, requirement_id: int, orgs: list[_Org], columns) -> None:
+        self.queued += len(orgs)
+        for o in orgs:
+            values = columns(o)
+            self.marks.setdefault(tuple(values), []).append(
+                {"requirement_id": requirement_id, "organisation_id": o.organisation_id} | values
+            )
+
+    def write_cells(self, requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
+        rows = self.cells.pop(requirement_id, {})
+        self.written.append(requirement_id)
+        self.kept.extend(_merged_cells(requirement_id, rows, parts))
+
+    def done(self, requirement_id: int) -> None:
+        if self.queued >= self.BATCH:
+            self.finish()
+
+    def finish(self) -> None:
+        db.session.flush()
+        for rows in self.marks.values():
+            db.session.execute(update(RequirementOrg), rows)
+        if self.written:
+            db.session.execute(
+                delete(ReleasedCell)
+                .where(ReleasedCell.requirement_id.in_(self.written))
+                .execution_options(synchronize_session=False)
+            )
+        if self.kept:
+            db.session.execute(ReleasedCell.__table__.insert(), self.kept)
+        self.marks, self.written, self.kept, self.queued = {}, [], [], 0
+        # Nothing above went through the session's objects: any it holds are out of date.
+        for instance in list(db.session.identity_map.values()):
+            if isinstance(instance, RequirementOrg | ReleasedCell):
+                db.session.expire(instance)
+
+
+def _release(
+    requirement_id: int, orgs: list[_Org], state: RequirementRelease, now, writes: _Writes
+) -> int:
     """Release whichever parts of one requirement's figures are due; returns how many."""
     min_orgs, share = threshold(), max_share()
     voters_due = sum(o.voting_changed for o in orgs) >= min_orgs
@@ -405,18 +490,18 @@ def _release(requirement_id: int, orgs: list[_Org], state: RequirementRelease, n
     segments_due = revenue_due([o.segment_change for o in orgs], min_orgs, share)
     parts: list[tuple[dict, dict]] = []
     if voters_due or segments_due:
-        shown = _shown_before(requirement_id)
+        shown = writes.shown_before(requirement_id)
     if voters_due:
         before = _before(orgs, state.voters_released_at is not None, shown["voters"])
         cells = _voter_cells(orgs, before, min_orgs)
         if cells is not None:
             parts.append((cells, VOTER_COLUMNS))
             state.voters_released_at = now
-            _mark(requirement_id, orgs, lambda o: {"released_top": o.top})
+            writes.mark(requirement_id, orgs, lambda o: {"released_top": o.top})
     if whole_due:
         parts.append((_whole_cell(orgs, min_orgs, share), {}))
         state.revenue_released_at = now
-        _mark(requirement_id, orgs, lambda o: {
+        writes.mark(requirement_id, orgs, lambda o: {
             "released_amount": o.amount, "released_currency": o.currency, "released_value": o.value
         })  # fmt: skip
     if segments_due:
@@ -425,11 +510,11 @@ def _release(requirement_id: int, orgs: list[_Org], state: RequirementRelease, n
         if cells is not None:
             parts.append((cells, REVENUE_COLUMNS))
             state.segments_released_at = now
-            _mark(requirement_id, orgs, lambda o: {
+            writes.mark(requirement_id, orgs, lambda o: {
                 "segment_amount": o.amount, "segment_currency": o.currency
             })  # fmt: skip
     if parts:
-        _write_cells(requirement_id, parts)
+        writes.write_cells(requirement_id, parts)
     return len(parts)
 
 
@@ -455,13 +540,14 @@ def refresh(
     for state in states.values():
         state.voters_pending = state.revenue_pending = 0
     released = 0
+    writes = _BatchWrites() if ids is None else _Writes()
     for requirement_id, orgs in list(_rows(ids, rates)):
         state = states.get(requirement_id)
         if state is None:
             state = states[requirement_id] = RequirementRelease(requirement_id=requirement_id)
             db.session.add(state)
-        released += _release(requirement_id, orgs, state, now)
-        db.session.flush()
+        released += _release(requirement_id, orgs, state, now, writes)
+        writes.done(requirement_id)
         fresh = {o.organisation_id: o for o in orgs}
         state.voters_pending = sum(
             o.voting_changed for o in fresh.values() if state.voters_released_at != now
@@ -469,6 +555,6 @@ def refresh(
         state.revenue_pending = (
             0 if state.revenue_released_at == now else sum(1 for o in orgs if o.revenue_change)
         )
-    db.session.flush()
+    writes.finish()
     _forget_empty_rows()
     return released
