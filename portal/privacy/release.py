@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 
-from sqlalchemy import Integer, and_, delete, func, select, type_coerce, update
+from sqlalchemy import Integer, and_, bindparam, delete, func, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.database import utcnow
@@ -430,7 +430,7 @@ class _BatchWrites(_Writes):
         for row in db.session.execute(select(ReleasedCell.__table__)):
             key = (row.dimension, row.segment)
             self.cells.setdefault(row.requirement_id, {})[key] = {k: row._mapping[k] for k in EMPTY}
-        self.marks: dict[tuple[str, ...], list[dict]] = {}
+        self.marks: dict[tuple[int, int], dict] = {}
         self.written: list[int] = []
         self.kept: list[dict] = []
         self.queued = 0
@@ -446,11 +446,8 @@ class _BatchWrites(_Writes):
 
     def mark(self, requirement_id: int, orgs: list[_Org], columns) -> None:
         self.queued += len(orgs)
-        for o in orgs:
-            values = columns(o)
-            self.marks.setdefault(tuple(values), []).append(
-                {"requirement_id": requirement_id, "organisation_id": o.organisation_id} | values
-            )
+        for o in orgs:  # one UPDATE per row, whichever parts it was released in
+            self.marks.setdefault((requirement_id, o.organisation_id), {}).update(columns(o))
 
     def write_cells(self, requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
         rows = self.cells.pop(requirement_id, {})
@@ -463,8 +460,18 @@ class _BatchWrites(_Writes):
 
     def finish(self) -> None:
         db.session.flush()
-        for rows in self.marks.values():
-            db.session.execute(update(RequirementOrg), rows)
+        table = RequirementOrg.__table__
+        by_key = update(table).where(
+            table.c.requirement_id == bindparam("_requirement"),
+            table.c.organisation_id == bindparam("_organisation"),
+        )
+        statements: dict[tuple[str, ...], list[dict]] = {}
+        for (requirement_id, organisation_id), values in self.marks.items():
+            statements.setdefault(tuple(values), []).append(
+                {"_requirement": requirement_id, "_organisation": organisation_id} | values
+            )
+        for rows in statements.values():
+            db.session.execute(by_key, rows)  # SET: the rows' other keys
         if self.written:
             db.session.execute(
                 delete(ReleasedCell)
