@@ -1,5 +1,6 @@
 """Command-line interface: `flask --app wsgi <command>`."""
 
+import sys
 from pathlib import Path
 
 import click
@@ -137,10 +138,18 @@ def seed_bench_command(scale: int):
     """Add synthetic benchmark data: per unit of scale 1,000 requirements and 30,000 votes."""
     import time
 
-    from portal.benchdata import seed_bench
+    from portal.benchdata import STEPS, seed_bench
 
     started = time.perf_counter()
-    created = seed_bench(scale)
+    with click.progressbar(
+        length=len(STEPS), label="Seeding", item_show_func=lambda step: step, file=sys.stderr
+    ) as bar:
+
+        def starting(step: str) -> None:
+            bar.update(0 if bar.current_item is None else 1, step)
+
+        created = seed_bench(scale, progress=starting)
+        bar.update(1)
     summary = ", ".join(f"{count:,} {name}" for name, count in created.items())
     click.echo(f"Created {summary} in {time.perf_counter() - started:.1f} s.")
 

@@ -21,7 +21,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 
-from sqlalchemy import Integer, and_, case, delete, func, select, type_coerce, update
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.database import utcnow
@@ -182,15 +192,19 @@ def _convert(amount: Decimal | None, currency: str | None, rates: dict[str, Deci
 def _rows(requirement_ids: list[int] | None, rates: dict[str, Decimal]):
     """(requirement id, its organisations' rows), requirement by requirement."""
     columns = [column for _, _, column in SEGMENTS.values()]
-    query = (
-        select(RequirementOrg, *columns)
-        .join(Organisation, Organisation.id == RequirementOrg.organisation_id)
-        .order_by(RequirementOrg.requirement_id, RequirementOrg.organisation_id)
-        .execution_options(populate_existing=True)
-    )
-    if requirement_ids is not None:
+    table = RequirementOrg.__table__
+    if requirement_ids is None:
+        # Every row of the table: plain rows, not one ORM object per requirement and organisation.
+        query = select(table, *columns)
+    else:
+        query = select(RequirementOrg, *columns).execution_options(populate_existing=True)
         query = query.where(RequirementOrg.requirement_id.in_(requirement_ids))
+    query = query.join(Organisation, Organisation.id == RequirementOrg.organisation_id).order_by(
+        RequirementOrg.requirement_id, RequirementOrg.organisation_id
+    )
     found = db.session.execute(query).all()
+    if requirement_ids is None:
+        found = [(row, *row[len(table.columns) :]) for row in found]
     for requirement_id, group in groupby(found, key=lambda row: row[0].requirement_id):
         orgs = []
         for row, *values in group:
@@ -361,31 +375,15 @@ def _write_cells(requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
             .execution_options(populate_existing=True)
         )
     }
-    rows = {key: dict(row) for key, row in before.items()}
-    for cells, reset in parts:
-        for key, row in rows.items():
-            if key not in cells and key != (ALL, ALL):
-                row.update(reset)
-        for key, columns in cells.items():
-            rows.setdefault(key, dict(EMPTY)).update(columns)
-    after = {
-        key: row
-        for key, row in rows.items()
-        if key == (ALL, ALL) or row["voters"] or row["revenue_orgs"]
-    }
+    kept = _merged_cells(requirement_id, {key: dict(row) for key, row in before.items()}, parts)
     db.session.execute(
         delete(ReleasedCell)
         .where(ReleasedCell.requirement_id == requirement_id)
         .execution_options(synchronize_session=False)
     )
-    if after:
-        db.session.execute(
-            ReleasedCell.__table__.insert(),
-            [
-                {"requirement_id": requirement_id, "dimension": d, "segment": s} | row
-                for (d, s), row in after.items()
-            ],
-        )
+    if kept:
+        db.session.execute(ReleasedCell.__table__.insert(), kept)
+    after = {(c["dimension"], c["segment"]): c for c in kept}
     totals.cells_changed(requirement_id, before, after)
     whole = after.get((ALL, ALL), {}).get("revenue_shown")
     if whole != before.get((ALL, ALL), {}).get("revenue_shown"):
@@ -395,6 +393,21 @@ def _write_cells(requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
             .values(revenue_shown=whole, updated_at=Requirement.updated_at)  # not an edit
             .execution_options(synchronize_session=False)
         )
+
+
+def _merged_cells(requirement_id: int, rows: dict, parts: list[tuple[dict, dict]]) -> list[dict]:
+    """A requirement's cells after the released parts, from its cells before (`rows`, changed)."""
+    for cells, reset in parts:
+        for key, row in rows.items():
+            if key not in cells and key != (ALL, ALL):
+                row.update(reset)
+        for key, columns in cells.items():
+            rows.setdefault(key, dict(EMPTY)).update(columns)
+    return [
+        {"requirement_id": requirement_id, "dimension": key[0], "segment": key[1]} | row
+        for key, row in rows.items()
+        if key == (ALL, ALL) or row["voters"] or row["revenue_orgs"]
+    ]
 
 
 def _shown_before(requirement_id: int) -> dict[str, set[CellKey]]:
@@ -426,7 +439,90 @@ def _mark(requirement_id: int, orgs: list[_Org], columns) -> None:
     )
 
 
-def _release(requirement_id: int, orgs: list[_Org], state: RequirementRelease, now) -> int:
+class _Writes:
+    """A release's reads and writes, one requirement's statements at a time (a vote's refresh)."""
+
+    shown_before = staticmethod(_shown_before)
+    mark = staticmethod(_mark)
+    write_cells = staticmethod(_write_cells)
+
+    def done(self, requirement_id: int) -> None:
+        db.session.flush()
+
+    def finish(self) -> None:
+        db.session.flush()
+
+
+class _BatchWrites(_Writes):
+    """The same for every requirement (`refresh(None)`): cells read once, written in batches."""
+
+    BATCH = 50_000  # organisation rows a batch marks
+
+    def __init__(self) -> None:
+        self.cells: dict[int, dict[CellKey, dict]] = {}
+        for row in db.session.execute(select(ReleasedCell.__table__)):
+            key = (row.dimension, row.segment)
+            self.cells.setdefault(row.requirement_id, {})[key] = {k: row._mapping[k] for k in EMPTY}
+        self.marks: dict[tuple[int, int], dict] = {}
+        self.written: list[int] = []
+        self.kept: list[dict] = []
+        self.queued = 0
+
+    def shown_before(self, requirement_id: int) -> dict[str, set[CellKey]]:
+        cells = self.cells.get(requirement_id, {})
+        return {
+            "voters": {k for k, c in cells.items() if k[0] != ALL and c["voters_shown"]},
+            "revenue": {
+                k for k, c in cells.items() if k[0] != ALL and c["revenue_shown"] is not None
+            },
+        }
+
+    def mark(self, requirement_id: int, orgs: list[_Org], columns) -> None:
+        self.queued += len(orgs)
+        for o in orgs:  # one UPDATE per row, whichever parts it was released in
+            self.marks.setdefault((requirement_id, o.organisation_id), {}).update(columns(o))
+
+    def write_cells(self, requirement_id: int, parts: list[tuple[dict, dict]]) -> None:
+        rows = self.cells.pop(requirement_id, {})
+        self.written.append(requirement_id)
+        self.kept.extend(_merged_cells(requirement_id, rows, parts))
+
+    def done(self, requirement_id: int) -> None:
+        if self.queued >= self.BATCH:
+            self.finish()
+
+    def finish(self) -> None:
+        db.session.flush()
+        table = RequirementOrg.__table__
+        by_key = update(table).where(
+            table.c.requirement_id == bindparam("_requirement"),
+            table.c.organisation_id == bindparam("_organisation"),
+        )
+        statements: dict[tuple[str, ...], list[dict]] = {}
+        for (requirement_id, organisation_id), values in self.marks.items():
+            statements.setdefault(tuple(values), []).append(
+                {"_requirement": requirement_id, "_organisation": organisation_id} | values
+            )
+        for rows in statements.values():
+            db.session.execute(by_key, rows)  # SET: the rows' other keys
+        if self.written:
+            db.session.execute(
+                delete(ReleasedCell)
+                .where(ReleasedCell.requirement_id.in_(self.written))
+                .execution_options(synchronize_session=False)
+            )
+        if self.kept:
+            db.session.execute(ReleasedCell.__table__.insert(), self.kept)
+        self.marks, self.written, self.kept, self.queued = {}, [], [], 0
+        # Nothing above went through the session's objects: any it holds are out of date.
+        for instance in list(db.session.identity_map.values()):
+            if isinstance(instance, RequirementOrg | ReleasedCell):
+                db.session.expire(instance)
+
+
+def _release(
+    requirement_id: int, orgs: list[_Org], state: RequirementRelease, now, writes: _Writes
+) -> int:
     """Release whichever parts of one requirement's figures are due; returns how many."""
     min_orgs, share = threshold(), max_share()
     voters_due = sum(o.voting_changed for o in orgs) >= min_orgs
@@ -434,18 +530,18 @@ def _release(requirement_id: int, orgs: list[_Org], state: RequirementRelease, n
     segments_due = revenue_due([o.segment_change for o in orgs], min_orgs, share)
     parts: list[tuple[dict, dict]] = []
     if voters_due or segments_due:
-        shown = _shown_before(requirement_id)
+        shown = writes.shown_before(requirement_id)
     if voters_due:
         before = _before(orgs, state.voters_released_at is not None, shown["voters"])
         cells = _voter_cells(orgs, before, min_orgs)
         if cells is not None:
             parts.append((cells, VOTER_COLUMNS))
             state.voters_released_at = now
-            _mark(requirement_id, orgs, lambda o: {"released_top": o.top})
+            writes.mark(requirement_id, orgs, lambda o: {"released_top": o.top})
     if whole_due:
         parts.append((_whole_cell(orgs, min_orgs, share), {}))
         state.revenue_released_at = now
-        _mark(requirement_id, orgs, lambda o: {
+        writes.mark(requirement_id, orgs, lambda o: {
             "released_amount": o.amount, "released_currency": o.currency, "released_value": o.value
         })  # fmt: skip
     if segments_due:
@@ -454,11 +550,11 @@ def _release(requirement_id: int, orgs: list[_Org], state: RequirementRelease, n
         if cells is not None:
             parts.append((cells, REVENUE_COLUMNS))
             state.segments_released_at = now
-            _mark(requirement_id, orgs, lambda o: {
+            writes.mark(requirement_id, orgs, lambda o: {
                 "segment_amount": o.amount, "segment_currency": o.currency
             })  # fmt: skip
     if parts:
-        _write_cells(requirement_id, parts)
+        writes.write_cells(requirement_id, parts)
     return len(parts)
 
 
@@ -484,22 +580,40 @@ def refresh(
     for state in states.values():
         state.voters_pending = state.revenue_pending = 0
     released = 0
+    writes = _BatchWrites() if ids is None else _Writes()
     for requirement_id, orgs in list(_rows(ids, rates)):
         state = states.get(requirement_id)
         if state is None:
             state = states[requirement_id] = RequirementRelease(requirement_id=requirement_id)
             db.session.add(state)
-        released += _release(requirement_id, orgs, state, now)
-        db.session.flush()
-        fresh = {o.organisation_id: o for o in orgs}
-        state.voters_pending = sum(
-            o.voting_changed for o in fresh.values() if state.voters_released_at != now
-        )
-        state.revenue_pending = (
-            0 if state.revenue_released_at == now else sum(1 for o in orgs if o.revenue_change)
-        )
-    db.session.flush()
+        released += _release(requirement_id, orgs, state, now, writes)
+        writes.done(requirement_id)
+        # What waits for the next release (nothing, for a part released just now).
+        voters_waiting = sum(o.voting_changed for o in orgs)
+        revenue_waiting = sum(1 for o in orgs if o.revenue_change)
+        state.voters_pending = 0 if state.voters_released_at == now else voters_waiting
+        state.revenue_pending = 0 if state.revenue_released_at == now else revenue_waiting
+    writes.finish()
     _forget_empty_rows()
-    if ids is None:
-        totals.rebuild()  # a full pass also repairs the kept totals
+    if ids is None:  # a full pass also rebuilds what is kept from the cells
+        _keep_revenue_order()
+        totals.rebuild()
     return released
+
+
+def _keep_revenue_order() -> None:
+    """Copy every requirement's shown whole revenue to `requirement.revenue_shown`, set-based."""
+    whole = (
+        select(ReleasedCell.revenue_shown)
+        .where(
+            ReleasedCell.requirement_id == Requirement.id,
+            ReleasedCell.dimension == ALL,
+            ReleasedCell.segment == ALL,
+        )
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Requirement)
+        .values(revenue_shown=whole, updated_at=Requirement.updated_at)
+        .execution_options(synchronize_session=False)
+    )

@@ -336,11 +336,16 @@ def atoms(segments: list[dict[str, str]], shown: set[CellKey]) -> list[list[int]
     compute is at most one sum per such group (an *atom*): if every atom passes the rules as a
     cell, no combination of shown figures singles out a smaller group.
     """
-    groups: dict[tuple[str, ...], list[int]] = {}
+    # The hot loop of every release: organisations with the same segment values share a
+    # signature, so it is worked out once per combination of values, not per organisation.
+    alike: dict[tuple[CellKey, ...], list[int]] = {}
     for index, of in enumerate(segments):
-        signature = tuple(v if (d, v) in shown else "*" for d, v in sorted(of.items()))
-        groups.setdefault(signature, []).append(index)
-    return list(groups.values())
+        alike.setdefault(tuple(of.items()), []).append(index)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for items, members in alike.items():
+        signature = tuple(v if (d, v) in shown else "*" for d, v in sorted(items))
+        groups.setdefault(signature, []).extend(members)
+    return [sorted(group) for group in groups.values()]  # in order of first member, as listed
 
 
 def joined(first: list[list[int]], second: list[list[int]], size: int) -> list[list[int]]:

@@ -1,10 +1,10 @@
 """The benchmark dataset: the requested sizes, one vote per user and requirement, exact counts."""
 
-from sqlalchemy import Integer, distinct, func, select, type_coerce
+from sqlalchemy import Integer, distinct, func, inspect, select, type_coerce
 
-from portal.benchdata import seed_bench
+from portal.benchdata import STEPS, seed_bench
 from portal.extensions import db
-from portal.models import Requirement, Vote
+from portal.models import Product, Requirement, Topic, Vote
 
 
 def test_seed_bench_builds_consistent_data(ctx):
@@ -47,3 +47,31 @@ def test_seeding_twice_adds_a_second_batch(ctx):
 def test_seed_bench_command(runner):
     result = runner.invoke(args=["seed-bench", "--scale", "0"])
     assert result.exit_code != 0  # scale must be 1 or more
+
+
+def test_seed_bench_reports_each_step_in_order(ctx):
+    started = []
+    seed_bench(1, size=0.02, progress=started.append)
+    assert started == list(STEPS)
+
+
+def test_seed_bench_keeps_the_vote_indexes(ctx):
+    def indexes():
+        return sorted(
+            (index["name"], tuple(index["column_names"]))
+            for index in inspect(db.session.connection()).get_indexes("vote")
+        )
+
+    before = indexes()
+    seed_bench(1, size=0.02)
+    assert indexes() == before and len(before) >= 7
+
+
+def test_seed_bench_after_seed_demo_reuses_the_catalogue(ctx, runner):
+    runner.invoke(args=["seed-demo"])
+    products = db.session.scalar(select(func.count(Product.id)))
+    topics = db.session.scalar(select(func.count(Topic.id)))
+    seed_bench(1, size=0.02)
+    assert db.session.scalar(select(func.count(Product.id))) >= products
+    slugs = db.session.scalars(select(Topic.slug)).all()
+    assert len(slugs) == len(set(slugs)) and len(slugs) >= topics
