@@ -427,15 +427,24 @@ def choose_cells(
         hide_smallest(touching)
 
 
-def best_cells(segments: list[dict[str, str]], *args) -> set[CellKey] | None:
+def best_cells(
+    segments: list[dict[str, str]], candidates: set[CellKey], *args
+) -> set[CellKey] | None:
     """`choose_cells`, trying each dimension as the one to keep: the choice showing most.
 
     With few organisations the cells of different dimensions cut each other into small groups;
     keeping one dimension whole often shows far more than hiding the smallest cells anywhere.
+    A dimension with no candidate cell changes nothing as the preference, and a first choice
+    that shows every candidate cannot be beaten: both are skipped.
     """
-    dimensions = sorted({d for of in segments for d in of})
-    found = [choose_cells(segments, *args, prefer=d) for d in [None, *dimensions]]
-    options = [shown for shown in found if shown is not None]
+    first = choose_cells(segments, candidates, *args)
+    if first == candidates:
+        return first
+    options = [first] if first is not None else []
+    for dimension in sorted({d for d, _ in candidates}):
+        shown = choose_cells(segments, candidates, *args, prefer=dimension)
+        if shown is not None:
+            options.append(shown)
     if not options:
         return None
     return max(options, key=lambda shown: (len(shown), sorted(shown)))
