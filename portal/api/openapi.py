@@ -56,6 +56,7 @@ ROW_PROPERTIES = {
         "items": {"type": "string"},
         "description": "Only organisations that consented to be named to the vendor.",
     },
+    "named_count": {"type": "integer", "description": "How many organisations are named."},
 }
 
 REQUIREMENT_ROW = {

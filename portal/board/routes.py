@@ -173,7 +173,9 @@ def render_detail(requirement: Requirement, status: int = 200, **forms):
         comments=services.visible_comments(requirement, current_user),
         history=services.status_history(requirement),
         revenue=privacy.revenue_at_stake_for([requirement.id], current_user)[requirement.id],
-        supporters=privacy.named_organisations_for([requirement.id], current_user)[requirement.id],
+        supporters=privacy.named_organisations_for([requirement.id], current_user)[
+            requirement.id
+        ].names,
     ), status
 
 

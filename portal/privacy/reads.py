@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select, union_all
 
 from portal import audit
 from portal.extensions import db
@@ -249,24 +249,54 @@ def order_by_revenue(query: Select, viewer: Any = None) -> Select:
 # -- Names (rule 5) -------------------------------------------------------------------------------
 
 
-def named_organisations_for(requirement_ids: list[int], viewer: Any) -> dict[int, list[str]]:
-    """Names of organisations that voted with `named_to_vendor` consent: vendor and admins only."""
-    names: dict[int, list[str]] = {rid: [] for rid in requirement_ids}
+@dataclass(frozen=True)
+class Names:
+    """The organisations named to the vendor on one requirement: the first few, and how many."""
+
+    names: list[str]
+    count: int
+
+
+def named_organisations_for(
+    requirement_ids: list[int], viewer: Any, limit: int | None = None
+) -> dict[int, Names]:
+    """Organisations that voted with `named_to_vendor` consent, by name: vendor and admins only.
+
+    `limit` keeps the first names per requirement (a page); exports take every name.
+    """
+    found: dict[int, Names] = {rid: Names([], 0) for rid in requirement_ids}
     if getattr(viewer, "role", None) not in (Role.VENDOR, Role.ADMIN) or not requirement_ids:
-        return names
-    rows = db.session.execute(
+        return found
+    named = and_(RequirementOrg.named, RequirementOrg.top > 0)
+    names = (
         select(RequirementOrg.requirement_id, Organisation.name)
         .join(Organisation, Organisation.id == RequirementOrg.organisation_id)
-        .where(
-            RequirementOrg.requirement_id.in_(requirement_ids),
-            RequirementOrg.named,
-            RequirementOrg.top > 0,
-        )
+        .where(named)
         .order_by(Organisation.name)
     )
-    for rid, name in rows:
-        names[rid].append(name)
-    return names
+    if limit is None:
+        query = names.where(RequirementOrg.requirement_id.in_(requirement_ids))
+    else:  # the first names of each requirement, in one statement
+        query = union_all(
+            *(
+                select(part.c.requirement_id, part.c.name)
+                for part in (
+                    names.where(RequirementOrg.requirement_id == rid).limit(limit).subquery()
+                    for rid in requirement_ids
+                )
+            )
+        )
+    lists: dict[int, list[str]] = {rid: [] for rid in requirement_ids}
+    for rid, name in db.session.execute(query):
+        lists[rid].append(name)
+    counts = dict(
+        db.session.execute(
+            select(RequirementOrg.requirement_id, func.count())
+            .where(RequirementOrg.requirement_id.in_(requirement_ids), named)
+            .group_by(RequirementOrg.requirement_id)
+        ).all()
+    )
+    return {rid: Names(lists[rid], counts.get(rid, 0)) for rid in requirement_ids}
 
 
 # -- Composition over several requirements (rule 3) -----------------------------------------------

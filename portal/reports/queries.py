@@ -117,13 +117,13 @@ def _ids(filters: ReportFilters):
 
 
 def rows_for(
-    requirements: list[Requirement], viewer: Any, first_rank: int = 1
+    requirements: list[Requirement], viewer: Any, first_rank: int = 1, names: int | None = None
 ) -> list[dict[str, Any]]:
     """Report rows for a batch of requirements: live counts and shares; released revenue and
-    the names `viewer` may see, through the privacy rules."""
+    the names `viewer` may see, through the privacy rules (the first `names` of them, or all)."""
     ids = [r.id for r in requirements]
     revenue = privacy.released_revenue(ids, viewer)
-    names = privacy.named_organisations_for(ids, viewer)
+    named = privacy.named_organisations_for(ids, viewer, names)
     rows = []
     for rank, r in enumerate(requirements, first_rank):
         share = round(100 * r.showstopper_org_count / r.org_count) if r.org_count else None
@@ -149,7 +149,8 @@ def rows_for(
                 },
                 "revenue_sum": revenue[r.id].total,
                 "revenue_median": revenue[r.id].median,
-                "named_organisations": names[r.id],
+                "named_organisations": named[r.id].names,
+                "named_count": named[r.id].count,
             }
         )
     return rows

@@ -17,6 +17,7 @@ bp = Blueprint("reports", __name__)
 
 READERS = (Role.VENDOR, Role.ADMIN, Role.EDITOR)  # the editor reads, without exporting
 EXPORTERS = (Role.VENDOR, Role.ADMIN)
+PAGE_NAMES = 12  # names shown per requirement on the page; exports carry every name
 
 
 def parse_filters() -> queries.ReportFilters:
@@ -43,7 +44,7 @@ def vendor():
         filters=filters,
         problems=problems,
         pagination=pagination,
-        rows=queries.rows_for(list(pagination.items), current_user, first),
+        rows=queries.rows_for(list(pagination.items), current_user, first, names=PAGE_NAMES),
         summary=queries.summary(filters),
         breakdowns=queries.breakdowns(filters),
         trend=queries.trend(filters),
