@@ -33,6 +33,7 @@ FORMATS = {
 KEEP = timedelta(days=1)  # finished exports are deleted after a day
 STALLED = timedelta(hours=1)  # a job running this long died with its worker
 PROGRESS_EVERY = 500
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,8 @@ def run(job_id: int) -> None:
 
 def job_for(user: User, job_id: int) -> ExportJob | None:
     """The user's own export job (admins see every one); a job stalled with its worker fails."""
+    if not 0 < job_id <= MAX_ID:
+        return None  # no such row, and PostgreSQL refuses to compare an integer beyond its range
     job = db.session.get(ExportJob, job_id)
     if job is None or (job.user_id != user.id and user.role != Role.ADMIN):
         return None
