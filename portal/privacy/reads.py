@@ -31,7 +31,6 @@ from portal.privacy.rules import (
     UNKNOWN,
     Contributions,
     Shown,
-    max_share,
     reason_for_viewer,
     threshold,
 )
@@ -210,39 +209,46 @@ def revenue_at_stake_for(requirement_ids: list[int], viewer: Any = None) -> dict
     return {rid: r.total for rid, r in released_revenue(requirement_ids, viewer).items()}
 
 
+def hidden_from_contributor(organisation_id: int) -> set[int]:
+    """Requirements whose shown revenue a member of this contributing organisation may not see.
+
+    Few: only where the organisation's own amount is in the released figure, and the others do
+    not pass the rules without it. The same rule as `released_revenue` applies, in Python.
+    """
+    rows = db.session.execute(
+        select(ReleasedCell, RequirementOrg.released_value)
+        .join(RequirementOrg, RequirementOrg.requirement_id == ReleasedCell.requirement_id)
+        .where(
+            RequirementOrg.organisation_id == organisation_id,
+            RequirementOrg.released_value > 0,
+            ReleasedCell.dimension == ALL,
+            ReleasedCell.segment == ALL,
+            ReleasedCell.revenue_shown.is_not(None),
+        )
+    )
+    return {
+        cell.requirement_id
+        for cell, own in rows
+        if reason_for_viewer(
+            Contributions(
+                cell.revenue_orgs, cell.revenue_total, cell.revenue_largest, cell.revenue_second
+            ),
+            own,
+        )
+    }
+
+
 def order_by_revenue(query: Select, viewer: Any = None) -> Select:
     """Order requirements by released revenue at stake; what the viewer may not see sorts last.
 
     Suppressed figures are NULL in the ordering, so the order reveals nothing about them. The
-    kept `requirement.revenue_shown` is indexed; a partner viewer's own contributions need a
-    per-viewer rule, which is applied in SQL as well.
+    kept `requirement.revenue_shown` is indexed; for a partner, the few figures its own
+    contributions hide from it are NULL as well.
     """
     key = Requirement.revenue_shown
-    if (org := _partner_org(viewer)) is not None:
-        cell = and_(
-            ReleasedCell.requirement_id == Requirement.id,
-            ReleasedCell.dimension == ALL,
-            ReleasedCell.segment == ALL,
-        )
-        own = RequirementOrg.released_value
-        query = query.outerjoin(
-            RequirementOrg,
-            and_(
-                RequirementOrg.requirement_id == Requirement.id,
-                RequirementOrg.organisation_id == org,
-                RequirementOrg.released_value > 0,
-            ),
-        ).outerjoin(ReleasedCell, and_(cell, own.is_not(None)))
-        largest_other = case(
-            (own >= ReleasedCell.revenue_largest, ReleasedCell.revenue_second),
-            else_=ReleasedCell.revenue_largest,
-        )
-        hidden = and_(
-            own > 0,
-            (ReleasedCell.revenue_orgs - 1 < threshold())
-            | (largest_other > float(max_share()) * (ReleasedCell.revenue_total - own)),
-        )
-        key = case((hidden, None), else_=key)
+    org = _partner_org(viewer)
+    if org is not None and (hidden := hidden_from_contributor(org)):
+        key = case((Requirement.id.in_(sorted(hidden)), None), else_=key)
     return query.order_by(key.desc().nulls_last(), Requirement.score.desc(), Requirement.id.desc())
 
 
