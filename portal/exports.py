@@ -127,14 +127,6 @@ def build_xlsx(
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, data: bytes) -> Response:
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=download_headers(filename),
-    )
-
-
 def _local_fetcher(url: str):
     """Serve /static/ files from disk; refuse every other URL (the PDF works offline)."""
     from weasyprint.urls import default_url_fetcher

@@ -188,10 +188,7 @@ def released_revenue(
         cell = cells.get(rid)
         reason = cell.revenue_reason or None if cell is not None else "small"
         if cell is not None and reason is None and rid in own:
-            contributions = Contributions(
-                cell.revenue_orgs, cell.revenue_total, cell.revenue_largest, cell.revenue_second
-            )
-            reason = reason_for_viewer(contributions, own[rid])
+            reason = _contributor_reason(cell, own[rid])
         if reason is not None:
             hidden = Shown(str(rid), "Revenue at stake", None, None, True, reason, **common)
             found[rid] = RequirementRevenue(hidden, hidden)
@@ -226,16 +223,15 @@ def hidden_from_contributor(organisation_id: int) -> set[int]:
             ReleasedCell.revenue_shown.is_not(None),
         )
     )
-    return {
-        cell.requirement_id
-        for cell, own in rows
-        if reason_for_viewer(
-            Contributions(
-                cell.revenue_orgs, cell.revenue_total, cell.revenue_largest, cell.revenue_second
-            ),
-            own,
-        )
-    }
+    return {cell.requirement_id for cell, own in rows if _contributor_reason(cell, own)}
+
+
+def _contributor_reason(cell: ReleasedCell, own: Decimal) -> str | None:
+    """Why a member of an organisation that put `own` into a shown whole cell may not see it."""
+    contributions = Contributions(
+        cell.revenue_orgs, cell.revenue_total, cell.revenue_largest, cell.revenue_second
+    )
+    return reason_for_viewer(contributions, own)
 
 
 def order_by_revenue(query: Select, viewer: Any = None) -> Select:

@@ -193,18 +193,15 @@ def _rows(requirement_ids: list[int] | None, rates: dict[str, Decimal]):
     """(requirement id, its organisations' rows), requirement by requirement."""
     columns = [column for _, _, column in SEGMENTS.values()]
     table = RequirementOrg.__table__
-    if requirement_ids is None:
-        # Every row of the table: plain rows, not one ORM object per requirement and organisation.
-        query = select(table, *columns)
-    else:
-        query = select(RequirementOrg, *columns).execution_options(populate_existing=True)
-        query = query.where(RequirementOrg.requirement_id.in_(requirement_ids))
-    query = query.join(Organisation, Organisation.id == RequirementOrg.organisation_id).order_by(
-        RequirementOrg.requirement_id, RequirementOrg.organisation_id
+    # Plain rows, not ORM objects: nothing stale in the session, nothing to build per row.
+    query = (
+        select(table, *columns)
+        .join(Organisation, Organisation.id == table.c.organisation_id)
+        .order_by(table.c.requirement_id, table.c.organisation_id)
     )
-    found = db.session.execute(query).all()
-    if requirement_ids is None:
-        found = [(row, *row[len(table.columns) :]) for row in found]
+    if requirement_ids is not None:
+        query = query.where(table.c.requirement_id.in_(requirement_ids))
+    found = [(row, *row[len(table.columns) :]) for row in db.session.execute(query)]
     for requirement_id, group in groupby(found, key=lambda row: row[0].requirement_id):
         orgs = []
         for row, *values in group:

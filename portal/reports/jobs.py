@@ -52,8 +52,8 @@ def record_export(user: User, filters: queries.ReportFilters, fmt: str) -> None:
 
 
 def row_count(filters: queries.ReportFilters) -> int:
-    ids = queries.requirements_query(filters).with_only_columns(queries.Requirement.id)
-    return db.session.scalar(select(func.count()).select_from(ids.order_by(None).subquery()))
+    ids = queries.requirement_ids(filters).subquery()
+    return db.session.scalar(select(func.count()).select_from(ids))
 
 
 def needs_job(filters: queries.ReportFilters) -> bool:

@@ -112,7 +112,8 @@ def requirements_query(filters: ReportFilters) -> Select:
     ).order_by(Requirement.score.desc(), Requirement.org_count.desc(), Requirement.id.desc())
 
 
-def _ids(filters: ReportFilters):
+def requirement_ids(filters: ReportFilters) -> Select:
+    """The ids of the report's requirements, unordered (for counts and subqueries)."""
     return requirements_query(filters).with_only_columns(Requirement.id).order_by(None)
 
 
@@ -187,7 +188,7 @@ def breakdowns(filters: ReportFilters) -> dict[str, Any]:
     if filters.topic is None and filters.date_from is None and filters.date_to is None:
         statuses = [filters.status] if filters.status else [s for s in Status if s != Status.MERGED]
         kept = (filters.product.id if filters.product else None, [s.value for s in statuses])
-    return privacy.segment_totals(_ids(filters), kept)
+    return privacy.segment_totals(requirement_ids(filters), kept)
 
 
 def trend(filters: ReportFilters, months: int = 12) -> list[dict[str, Any]]:
@@ -209,7 +210,7 @@ def trend(filters: ReportFilters, months: int = 12) -> list[dict[str, Any]]:
         .group_by(RequirementMonth.month)
     )
     if filters.as_args():
-        query = query.where(RequirementMonth.requirement_id.in_(_ids(filters)))
+        query = query.where(RequirementMonth.requirement_id.in_(requirement_ids(filters)))
     # Unfiltered, every requirement counts: a merged one has no votes left (they moved).
     found = {key: (votes, orgs) for key, votes, orgs in db.session.execute(query)}
     return [
@@ -228,7 +229,7 @@ def summary(filters: ReportFilters) -> dict[str, int]:
     `organisations` adds each requirement's voting organisations (one organisation voting on
     three requirements counts three times), never a distinct count two filters could difference.
     """
-    ids = _ids(filters).subquery()
+    ids = requirement_ids(filters).subquery()
     requirements, votes, orgs = db.session.execute(
         select(
             func.count(),
