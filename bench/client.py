@@ -23,10 +23,10 @@ from sqlalchemy import select, text
 from config import Config
 from portal import create_app
 from portal.auth.services import create_user
-from portal.benchdata import seed_bench
 from portal.board.services import BoardFilters, board_query
 from portal.extensions import db
 from portal.models import Organisation, OrgKind, Requirement, Role, User
+from portal.seed.bench import seed_bench
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 

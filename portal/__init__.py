@@ -58,28 +58,31 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from portal import auth, sqlite
+    from portal import auth
+    from portal.database import install_sqlite_pragmas
 
-    sqlite.install_pragmas(app)
+    install_sqlite_pragmas()
     auth.init_login(login_manager)
 
     from portal.admin.routes import bp as admin_bp
     from portal.api.routes import bp as api_bp
-    from portal.api.token_routes import bp as api_tokens_bp
     from portal.auth.routes import bp as auth_bp
     from portal.board.routes import bp as board_bp
+    from portal.briefs.routes import bp as briefs_bp
     from portal.errors.handlers import bp as errors_bp
     from portal.main.routes import bp as main_bp
     from portal.org.routes import bp as org_bp
     from portal.reports.routes import bp as reports_bp
-    from portal.surveys.brief_routes import bp as briefs_bp
+    from portal.revenue.routes import bp as revenue_bp
     from portal.surveys.routes import bp as surveys_bp
+    from portal.tokens.routes import bp as api_tokens_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(org_bp, url_prefix="/org")
+    app.register_blueprint(revenue_bp, url_prefix="/org/revenue")
     app.register_blueprint(board_bp, url_prefix="/requirements")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
     app.register_blueprint(briefs_bp, url_prefix="/briefs")
@@ -87,7 +90,8 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_tokens_bp, url_prefix="/api-tokens")
 
-    from portal import cli, templating
+    from portal import cli
+    from portal.web import templating
 
     cli.register(app)
     templating.register(app)

@@ -7,7 +7,7 @@ from flask import abort
 from flask_login import current_user
 
 from portal.extensions import login_manager
-from portal.models import Role
+from portal.models import Organisation, Role
 
 
 def role_required(*roles: Role, org_manager: bool = False) -> Callable:
@@ -31,3 +31,10 @@ def role_required(*roles: Role, org_manager: bool = False) -> Callable:
         return wrapped
 
     return decorator
+
+
+def own_organisation() -> Organisation:
+    """The current partner's organisation (404 for a partner without one)."""
+    if current_user.organisation is None:
+        abort(404)
+    return current_user.organisation

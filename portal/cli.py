@@ -18,7 +18,7 @@ from portal.models import Organisation, Role
 @with_appcontext
 def seed_demo_command():
     """Load the demo organisations, accounts and content (safe to run again)."""
-    from portal.demo import seed_demo
+    from portal.seed.demo import seed_demo
 
     created = seed_demo()
     if not any(created.values()):
@@ -138,7 +138,7 @@ def seed_bench_command(scale: int):
     """Add synthetic benchmark data: per unit of scale 1,000 requirements and 30,000 votes."""
     import time
 
-    from portal.benchdata import STEPS, seed_bench
+    from portal.seed.bench import STEPS, seed_bench
 
     started = time.perf_counter()
     with click.progressbar(

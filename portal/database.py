@@ -1,9 +1,11 @@
 """Declarative base with a naming convention so Alembic names constraints alike on every engine."""
 
+import sqlite3
 from datetime import UTC, datetime
 
 from markupsafe import Markup
-from sqlalchemy import DateTime, MetaData, Text
+from sqlalchemy import DateTime, MetaData, Text, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -72,3 +74,27 @@ SEARCH_OBJECTS = ("requirement_fts", "ix_requirement_fts")
 def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic filter: leave the hand-made full-text search tables and indexes alone."""
     return not (name or "").startswith(SEARCH_OBJECTS)
+
+
+_pragmas_installed = False
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def install_sqlite_pragmas() -> None:
+    """On SQLite, enforce foreign keys and let readers and one writer overlap (WAL).
+
+    The connect hook is registered once per process and ignores other engines.
+    """
+    global _pragmas_installed
+    if not _pragmas_installed:
+        event.listen(Engine, "connect", _sqlite_on_connect)
+        _pragmas_installed = True

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from portal import privacy
-from portal.demo import PARTNERS, USERS
 from portal.extensions import db
 from portal.models import (
     Importance,
@@ -18,6 +17,7 @@ from portal.models import (
     User,
     Vote,
 )
+from portal.seed.demo import PARTNERS, USERS
 
 
 def test_seed_demo_is_idempotent(app, runner):

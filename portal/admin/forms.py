@@ -43,15 +43,6 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Create invitation")
 
 
-class ColleagueInviteForm(FlaskForm):
-    email = EmailField(
-        "Colleague's e-mail address",
-        validators=[DataRequired(), Length(max=EMAIL_MAX), Email(check_deliverability=False)],
-    )
-    is_org_manager = BooleanField("Also manages our organisation")
-    submit = SubmitField("Create invitation")
-
-
 class UserForm(FlaskForm):
     role = SelectField("Role", choices=Role.choices())
     organisation = SelectField("Organisation", coerce=int)

@@ -11,11 +11,11 @@ from portal.admin.forms import CatalogueForm, InviteForm, OrganisationForm, User
 from portal.auth.services import create_invitation
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.formtools import apply_error, form_status
 from portal.models import ExchangeRate, Organisation, Role, User
-from portal.pagination import page_args
 from portal.revenue import services as revenue
 from portal.revenue.forms import ExchangeRateForm
+from portal.web.forms import apply_error, form_status
+from portal.web.pagination import page_args
 
 bp = Blueprint("admin", __name__)
 

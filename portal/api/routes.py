@@ -4,11 +4,12 @@ from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 
-from portal.api import openapi, tokens
+from portal.api import openapi
 from portal.extensions import csrf, db, limiter
 from portal.models import Requirement, Status, StatusChange
 from portal.privacy import Shown
 from portal.reports import queries
+from portal.tokens import services as tokens
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # bearer tokens, no cookies: nothing for a cross-site form to ride on

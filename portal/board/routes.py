@@ -18,7 +18,6 @@ from portal.board.forms import (
 )
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.formtools import apply_error, form_status
 from portal.models import (
     Comment,
     Importance,
@@ -30,8 +29,9 @@ from portal.models import (
     Topic,
     VoteConsent,
 )
-from portal.pagination import page_args
 from portal.revenue.services import currencies
+from portal.web.forms import apply_error, form_status
+from portal.web.pagination import page_args
 
 bp = Blueprint("board", __name__)
 

@@ -6,7 +6,7 @@ from typing import Any
 from flask import current_app
 
 from portal import privacy
-from portal.exports import Column, build_xlsx
+from portal.documents.files import Column, build_xlsx
 from portal.reports import queries
 
 COLUMNS = [

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal import audit, privacy
 from portal.database import utcnow
-from portal.exports import render_pdf, stream_csv
+from portal.documents.files import render_pdf, stream_csv
 from portal.extensions import db
 from portal.models import ExportJob, Role, User
 from portal.reports import exports, queries

@@ -7,11 +7,11 @@ from sqlalchemy import select
 from portal import privacy
 from portal.access import role_required
 from portal.database import utcnow
-from portal.exports import csv_response, download_headers
+from portal.documents.files import csv_response, download_headers
 from portal.extensions import db
 from portal.models import Product, Role, Status, Topic
-from portal.pagination import page_args
 from portal.reports import exports, jobs, queries
+from portal.web.pagination import page_args
 
 bp = Blueprint("reports", __name__)
 

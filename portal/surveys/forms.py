@@ -1,4 +1,4 @@
-"""Survey forms: the survey, a question, publishing a brief."""
+"""Survey forms: the survey and a question."""
 
 from datetime import UTC, date, datetime, time
 
@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.models import QuestionKind
 from portal.models.surveys import PROMPT_MAX
@@ -54,24 +54,6 @@ class QuestionForm(FlaskForm):
         validators=[Length(max=5_000, message="Use at most 5,000 characters.")],
     )
     submit = SubmitField("Save question")
-
-
-class BriefForm(FlaskForm):
-    title = StringField(
-        "Brief title",
-        validators=[DataRequired(), Length(max=200, message="Use at most 200 characters.")],
-    )
-    slug = StringField(
-        "Address: /briefs/…",
-        validators=[
-            DataRequired(),
-            Length(max=80, message="Use at most 80 characters."),
-            Regexp(
-                r"^[a-z0-9]+(-[a-z0-9]+)*$", message="Use lower-case letters, digits and dashes."
-            ),
-        ],
-    )
-    submit = SubmitField("Publish brief")
 
 
 def start_of(day: date | None) -> datetime | None:

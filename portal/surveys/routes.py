@@ -6,15 +6,17 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.access import role_required
+from portal.briefs import services as briefs
+from portal.briefs.forms import BriefForm
+from portal.documents.files import csv_response, pdf_response, render_pdf
 from portal.errors import ServiceError
-from portal.exports import csv_response, pdf_response, render_pdf
 from portal.extensions import db
-from portal.formtools import ActionForm, apply_error, form_status
 from portal.models import Product, Question, QuestionKind, Requirement, Role, Status, SurveyStatus
 from portal.models import Survey as SurveyModel
-from portal.pagination import page_args
-from portal.surveys import briefs, release, report, services
-from portal.surveys.forms import BriefForm, QuestionForm, SurveyForm, end_of, start_of
+from portal.surveys import release, report, services
+from portal.surveys.forms import QuestionForm, SurveyForm, end_of, start_of
+from portal.web.forms import ActionForm, apply_error, form_status
+from portal.web.pagination import page_args
 
 bp = Blueprint("surveys", __name__)
 

@@ -4,10 +4,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
-from portal.api.tokens import create_token, revoke_token
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import ApiToken, AuditEvent, Role, User
+from portal.tokens.services import create_token, revoke_token
 from tests.conftest import login, post_form
 
 

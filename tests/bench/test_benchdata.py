@@ -2,9 +2,9 @@
 
 from sqlalchemy import Integer, distinct, func, inspect, select, type_coerce
 
-from portal.benchdata import STEPS, seed_bench
 from portal.extensions import db
 from portal.models import Product, Requirement, Topic, Vote
+from portal.seed.bench import STEPS, seed_bench
 
 
 def test_seed_bench_builds_consistent_data(ctx):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from portal.demo import seed_demo
+from portal.seed.demo import seed_demo
 
 CHROMIUM_FLAGS = [
     "--headless",

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portal.api.tokens import create_token
 from portal.board import services
 from portal.database import utcnow
 from portal.extensions import db
@@ -23,6 +22,7 @@ from portal.models import (
     User,
     VoteConsent,
 )
+from portal.tokens.services import create_token
 from tests.conftest import login
 
 

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from portal import privacy
 from portal.board import services
+from portal.briefs import services as briefs
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import (
@@ -27,7 +28,6 @@ from portal.models import (
     User,
     VoteConsent,
 )
-from portal.surveys import briefs
 from tests.privacy.conftest import revenue_figures
 
 FIVE = [1_000, 2_000, 3_000, 4_000, 5_000]  # released together: sum 15,000

@@ -84,8 +84,8 @@ def test_page_csv_xlsx_and_api_agree(app, vendor_client, make, board):
     first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert first["score"] == 30 and first["revenue_at_stake_sum"] == RELEASED_SUM
     assert first["revenue_at_stake_median"] == RELEASED_MEDIAN
-    from portal.api.tokens import create_token
     from portal.models import User
+    from portal.tokens.services import create_token
 
     vendor = make.user(Role.VENDOR)
     with app.app_context():

@@ -4,12 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import role_required
+from portal.briefs import services as briefs
+from portal.briefs.forms import BriefForm
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.formtools import ActionForm
 from portal.models import Role
-from portal.surveys import briefs
-from portal.surveys.forms import BriefForm
+from portal.web.forms import ActionForm
 
 bp = Blueprint("briefs", __name__)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from portal import charts
+from portal.documents import charts
 from portal.models import Role
 
 

@@ -2,26 +2,16 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, Length
 
 from portal.access import role_required
-from portal.api import tokens
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.formtools import ActionForm, apply_error, form_status
 from portal.models import ApiToken, Role
+from portal.tokens import services as tokens
+from portal.tokens.forms import TokenForm
+from portal.web.forms import ActionForm, apply_error, form_status
 
 bp = Blueprint("api_tokens", __name__)
-
-
-class TokenForm(FlaskForm):
-    name = StringField(
-        "Token name",
-        validators=[DataRequired(), Length(max=80, message="Use at most 80 characters.")],
-    )
-    submit = SubmitField("Create token")
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -38,7 +28,7 @@ def index():
         else:
             form = TokenForm(formdata=None)
     return render_template(
-        "api/tokens.html",
+        "tokens/index.html",
         form=form,
         secret=secret,
         tokens=tokens.tokens_of(current_user),

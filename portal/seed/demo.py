@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal import demo_content, privacy
+from portal import privacy
 from portal.auth.services import create_user, find_user_by_email
 from portal.board.services import (
     merge_requirements,
@@ -47,6 +47,7 @@ from portal.models import (
     VoteConsent,
 )
 from portal.revenue.services import seed_rates
+from portal.seed import content as demo_content
 from portal.surveys.release import release_due_surveys
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published in the README on purpose

@@ -1,0 +1,137 @@
+"""Pages under /org/revenue: our revenue profile per year, its CSV/XLSX import and template."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import privacy
+from portal.access import own_organisation, role_required
+from portal.errors import ServiceError
+from portal.extensions import db
+from portal.models import Organisation, Role
+from portal.revenue import services as revenue
+from portal.revenue.forms import ConfirmImportForm, ImportForm, RevenueProfileForm
+from portal.revenue.importer import RevenueRow, template_csv
+from portal.web.forms import ActionForm, apply_error, form_status
+
+bp = Blueprint("revenue", __name__)
+
+
+def profile_form() -> RevenueProfileForm:
+    form = RevenueProfileForm()
+    form.currency.choices = revenue.currencies()
+    return form
+
+
+def render_revenue(organisation: Organisation, form: RevenueProfileForm, status: int = 200):
+    return render_template(
+        "revenue/index.html",
+        organisation=organisation,
+        profiles=privacy.own_revenue_profiles(current_user, organisation),
+        form=form,
+        import_form=ImportForm(),
+        can_edit=revenue.can_edit_revenue(current_user, organisation),
+    ), status
+
+
+@bp.route("", methods=["GET", "POST"])
+@role_required(Role.PARTNER)
+def index():
+    """Our revenue profile per fiscal year: members read, managers add and edit."""
+    organisation = own_organisation()
+    form = profile_form()
+    if request.method == "POST":
+        if not revenue.can_edit_revenue(current_user, organisation):
+            abort(403)
+        if form.validate():
+            row = RevenueRow(
+                form.fiscal_year.data,
+                form.currency.data,
+                form.total_revenue.data,
+                form.cloud_revenue.data,
+                form.customers.data,
+                form.seats.data,
+            )
+            try:
+                revenue.save_profile(current_user, organisation, row)
+            except ServiceError as error:
+                db.session.rollback()
+                apply_error(form, error)
+            else:
+                flash(f"Saved the figures for {row.fiscal_year}.", "success")
+                return redirect(url_for("revenue.index"))
+        return render_revenue(organisation, form, form_status(form) if form.errors else 400)
+    year = request.args.get("year", type=int)
+    for profile in privacy.own_revenue_profiles(current_user, organisation):
+        if profile.fiscal_year == year:
+            form.process(obj=profile)
+            form.currency.choices = revenue.currencies()
+    return render_revenue(organisation, form)
+
+
+@bp.route("/<int:fiscal_year>/delete", methods=["POST"])
+@role_required(Role.PARTNER, org_manager=True)
+def delete(fiscal_year: int):
+    organisation = own_organisation()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        revenue.delete_profile(current_user, organisation, fiscal_year)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Deleted the figures for {fiscal_year}.", "info")
+    return redirect(url_for("revenue.index"))
+
+
+@bp.route("/template.csv")
+@role_required(Role.PARTNER)
+def template():
+    """A CSV with the expected header and an example row."""
+    return Response(
+        template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=revenue-template.csv"},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.PARTNER, org_manager=True)
+def import_file():
+    """Upload a CSV or XLSX; show every problem, or a preview to confirm."""
+    organisation = own_organisation()
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        parsed = revenue.parse_upload(upload.filename or "", upload.read())
+        if not parsed.ok:
+            return render_template(
+                "revenue/import.html", form=form, problems=parsed.problems, filename=upload.filename
+            ), 400
+        return render_template(
+            "revenue/preview.html",
+            organisation=organisation,
+            changes=revenue.preview_changes(organisation, parsed.rows),
+            confirm_form=ConfirmImportForm(
+                token=revenue.sign_import(organisation, current_user, parsed.rows)
+            ),
+            filename=upload.filename,
+        )
+    return render_template("revenue/import.html", form=form, problems=[]), form_status(form)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@role_required(Role.PARTNER, org_manager=True)
+def confirm_import():
+    """Write a previewed import, all or nothing."""
+    organisation = own_organisation()
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        rows = revenue.unsign_import(form.token.data, organisation, current_user)
+        counts = revenue.apply_import(current_user, organisation, rows, "upload")
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("revenue.import_file"))
+    flash(f"Imported {counts['new']} new and {counts['updated']} updated year(s).", "success")
+    return redirect(url_for("revenue.index"))
