@@ -6,7 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from portal import audit
 from portal.database import utcnow
@@ -185,11 +185,6 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     return user
-
-
-def count_users() -> int:
-    """How many accounts exist."""
-    return db.session.scalar(select(func.count(User.id))) or 0
 
 
 def update_settings(user: User, notify: bool, weekly_digest: bool = False) -> None:

@@ -156,9 +156,6 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     @property
     def manages_org(self) -> bool:
         return self.role == Role.PARTNER and self.is_org_manager

@@ -76,12 +76,10 @@ from portal.privacy.rules import (
     Contributions,
     Shown,
     atoms,
-    can_see_org_revenue,
     choose_cells,
     joined,
     max_share,
     protect_breakdown,
-    protect_median,
     protect_value,
     quote_attribution,
     reason_for_viewer,
@@ -89,7 +87,6 @@ from portal.privacy.rules import (
     round_money,
     round_order_statistic,
     threshold,
-    vote_name_for_vendor,
 )
 from portal.privacy.totals import requirement_moved
 
@@ -103,14 +100,12 @@ __all__ = [
     "Shown",
     "Viewer",
     "admin_revenue_profiles",
-    "can_see_org_revenue",
     "max_share",
     "named_organisations_for",
     "order_by_revenue",
     "own_revenue_profiles",
     "own_votes",
     "protect_breakdown",
-    "protect_median",
     "atoms",
     "best_cells",
     "choose_cells",
@@ -127,5 +122,4 @@ __all__ = [
     "round_order_statistic",
     "segment_totals",
     "threshold",
-    "vote_name_for_vendor",
 ]

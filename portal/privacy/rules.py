@@ -6,10 +6,9 @@ described, with a worked example, in the package docstring (`portal/privacy/__in
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
 
 from flask import current_app
 
@@ -18,9 +17,7 @@ from portal.models import (
     PartnerType,
     QuoteConsent,
     Region,
-    Role,
     SizeBand,
-    VoteConsent,
 )
 
 Number = int | float | Decimal
@@ -128,20 +125,6 @@ def round_order_statistic(value: Number | None, figures: int = 2) -> Number | No
     return int(rounded) if exponent >= 0 else float(rounded)
 
 
-def protect_median(
-    orgs: int,
-    value: Number | None,
-    min_orgs: int | None = None,
-    key: str = "median",
-    label: str = "Median",
-) -> Shown:
-    """A median over organisations: suppressed below the threshold, otherwise rounded."""
-    shown = protect_value(orgs, value, key, label, min_orgs)
-    if shown.suppressed:
-        return shown
-    return replace(shown, value=round_order_statistic(value))
-
-
 def protect_breakdown(
     cells: list[Cell],
     total_shown: bool = True,
@@ -212,11 +195,6 @@ def _sum_values(cells: list[Cell]) -> Number | None:
 # -- Names (rule 4) -------------------------------------------------------------------------------
 
 
-def vote_name_for_vendor(org_name: str, consent: VoteConsent | str) -> str | None:
-    """The organisation's name on a vote, for the vendor: only with `named_to_vendor` consent."""
-    return org_name if VoteConsent(consent) == VoteConsent.NAMED_TO_VENDOR else None
-
-
 @dataclass(frozen=True)
 class Attribution:
     """Whether the editor may print a comment or answer, and with which name."""
@@ -233,19 +211,6 @@ def quote_attribution(org_name: str, consent: QuoteConsent | str) -> Attribution
     if consent == QuoteConsent.ANONYMOUS:
         return Attribution(True, None)
     return Attribution(False)
-
-
-# -- Who sees an organisation's own figures (rule 1) ---------------------------------------------
-
-
-def can_see_org_revenue(viewer: Any, organisation: Any) -> bool:
-    """Members of the organisation and admins; nobody else (an anonymous visitor neither)."""
-    role = getattr(viewer, "role", None)
-    role = getattr(role, "value", role)
-    if role == Role.ADMIN.value:
-        return True
-    member_of = getattr(viewer, "organisation_id", None)
-    return role == Role.PARTNER.value and member_of is not None and member_of == organisation.id
 
 
 # -- Revenue cells: threshold, dominance and what a contributing viewer knows ---------------------

@@ -6,16 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.models import QuoteConsent, Role, VoteConsent
+from portal.models import QuoteConsent
 from portal.privacy import (
     Cell,
-    can_see_org_revenue,
     protect_breakdown,
-    protect_median,
     protect_value,
     quote_attribution,
     round_order_statistic,
-    vote_name_for_vendor,
 )
 
 
@@ -228,35 +225,6 @@ def test_whole_rounded_values_are_ints():
     assert isinstance(round_order_statistic(Decimal("1234.5")), int)
 
 
-def test_a_median_is_rounded_and_suppressed_when_small():
-    assert protect_median(7, 123_456, min_orgs=5).value == 120_000
-    assert protect_median(4, 123_456, min_orgs=5).value is None
-
-
-def test_a_median_keeps_its_key_and_label():
-    shown = protect_median(7, 5_555, min_orgs=5, key="emea", label="EMEA")
-    assert (shown.key, shown.label, shown.value, shown.orgs) == ("emea", "EMEA", 5_600, 7)
-
-
-@pytest.mark.parametrize(
-    ("consent", "name"),
-    [
-        (VoteConsent.NAMED_TO_VENDOR, "Acme"),
-        ("named_to_vendor", "Acme"),
-        (VoteConsent.ANONYMOUS, None),
-        ("anonymous", None),
-    ],
-)
-def test_vendor_sees_names_only_with_consent(consent, name):
-    assert vote_name_for_vendor("Acme", consent) == name
-
-
-@pytest.mark.parametrize("consent", ["", "yes", "on_record", "NAMED_TO_VENDOR"])
-def test_an_unknown_vote_consent_is_an_error_not_a_name(consent):
-    with pytest.raises(ValueError):
-        vote_name_for_vendor("Acme", consent)
-
-
 @pytest.mark.parametrize(
     ("consent", "printable", "name"),
     [
@@ -277,44 +245,6 @@ def test_editor_quotes_exactly_as_consented(consent, printable, name):
 def test_an_unknown_quote_consent_is_an_error_not_a_quote(consent):
     with pytest.raises(ValueError):
         quote_attribution("Acme", consent)
-
-
-class Viewer:
-    def __init__(self, role, organisation_id=None):
-        self.role, self.organisation_id = role, organisation_id
-
-
-class Org:
-    def __init__(self, id=7):
-        self.id = id
-
-
-class Anonymous:
-    """Like Flask-Login's anonymous user: no role, no organisation."""
-
-
-@pytest.mark.parametrize(
-    ("viewer", "allowed"),
-    [
-        (Viewer("partner", 7), True),
-        (Viewer(Role.PARTNER, 7), True),
-        (Viewer("partner", 8), False),
-        (Viewer("partner", None), False),
-        (Viewer("editor", 7), False),
-        (Viewer(Role.EDITOR, 7), False),
-        (Viewer("vendor", None), False),
-        (Viewer("vendor", 7), False),
-        (Viewer("admin", None), True),
-        (Viewer(Role.ADMIN, 3), True),
-        (Anonymous(), False),
-    ],
-)
-def test_only_members_and_admins_see_an_organisations_figures(viewer, allowed):
-    assert can_see_org_revenue(viewer, Org()) is allowed
-
-
-def test_a_partner_without_organisation_does_not_match_an_unsaved_one():
-    assert can_see_org_revenue(Viewer("partner", None), Org(id=None)) is False
 
 
 cells_strategy = st.lists(
