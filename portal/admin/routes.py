@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import privacy
-from portal.access import role_required
+from portal.access import can_administer, require
 from portal.admin import services
 from portal.admin.forms import CatalogueForm, InviteForm, OrganisationForm, UserForm
 from portal.auth.services import create_invitation
@@ -21,7 +21,7 @@ bp = Blueprint("admin", __name__)
 
 
 @bp.before_request
-@role_required(Role.ADMIN)
+@require(can_administer)
 def require_admin():
     """Every admin page is for administrators only."""
 

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from portal import audit
+from portal.access import can_administer, can_receive_digest
 from portal.database import utcnow
 from portal.errors import ServiceError
 from portal.extensions import db
@@ -81,7 +82,7 @@ def create_invitation(
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise ServiceError("Someone with this e-mail address already has an account.", "email")
-    if inviter.role != Role.ADMIN:
+    if not can_administer(inviter):
         # An org manager may only bring colleagues into their own organisation, as partners.
         if not inviter.manages_org or organisation != inviter.organisation or role != Role.PARTNER:
             raise ServiceError("You can only invite colleagues into your own organisation.")
@@ -190,5 +191,5 @@ def create_user(
 def update_settings(user: User, notify: bool, weekly_digest: bool = False) -> None:
     """Save the user's notification preferences (the digest is for vendor users)."""
     user.notify = notify
-    user.weekly_digest = weekly_digest and user.role == Role.VENDOR
+    user.weekly_digest = weekly_digest and can_receive_digest(user)
     db.session.commit()

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import privacy
-from portal.access import role_required
+from portal.access import can_administer, can_read_board, can_respond, can_take_part, require
 from portal.board import services
 from portal.board.forms import (
     CommentForm,
@@ -24,7 +24,6 @@ from portal.models import (
     Product,
     QuoteConsent,
     Requirement,
-    Role,
     Status,
     Topic,
     VoteConsent,
@@ -34,8 +33,6 @@ from portal.web.forms import apply_error, form_status
 from portal.web.pagination import page_args
 
 bp = Blueprint("board", __name__)
-
-READERS = (Role.PARTNER, Role.EDITOR, Role.VENDOR, Role.ADMIN)
 
 
 def catalogue() -> tuple[list[Product], list[Topic]]:
@@ -56,7 +53,7 @@ def requirement_form(obj: Requirement | None = None) -> RequirementForm:
 
 
 @bp.route("")
-@role_required(*READERS)
+@require(can_read_board)
 def index():
     """The board: filter, search, sort, paginate."""
     filters = services.BoardFilters.from_args(request.args)
@@ -75,7 +72,7 @@ def index():
 
 
 @bp.route("/similar")
-@role_required(*READERS)
+@require(can_read_board)
 def similar():
     """JSON: existing requirements similar to a title being typed."""
     title = request.args.get("q", "")[:200]
@@ -96,7 +93,7 @@ def similar():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def new():
     form = requirement_form()
     if form.validate_on_submit():
@@ -116,7 +113,7 @@ def new():
 
 
 @bp.route("/<int:requirement_id>/edit", methods=["GET", "POST"])
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def edit(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     if requirement.author_id != current_user.id:
@@ -180,7 +177,7 @@ def render_detail(requirement: Requirement, status: int = 200, **forms):
 
 
 @bp.route("/<int:requirement_id>")
-@role_required(*READERS)
+@require(can_read_board)
 def detail(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     if requirement.status == Status.MERGED and requirement.merged_into_id:
@@ -194,7 +191,7 @@ def back_to(requirement: Requirement, anchor: str = ""):
 
 
 @bp.route("/<int:requirement_id>/vote", methods=["POST"])
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def vote(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     form = vote_form()
@@ -218,7 +215,7 @@ def vote(requirement_id: int):
 
 
 @bp.route("/<int:requirement_id>/vote/withdraw", methods=["POST"])
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def withdraw(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     if not WithdrawForm().validate():
@@ -234,7 +231,7 @@ def withdraw(requirement_id: int):
 
 
 @bp.route("/<int:requirement_id>/comments", methods=["POST"])
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def comment(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     form = CommentForm()
@@ -261,7 +258,7 @@ def own_comment(requirement_id: int, comment_id: int) -> tuple[Requirement, Comm
 
 
 @bp.route("/<int:requirement_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def edit_comment(requirement_id: int, comment_id: int):
     requirement, comment = own_comment(requirement_id, comment_id)
     if comment.author_id != current_user.id or comment.hidden:
@@ -284,7 +281,7 @@ def edit_comment(requirement_id: int, comment_id: int):
 
 
 @bp.route("/<int:requirement_id>/comments/<int:comment_id>/hide", methods=["POST"])
-@role_required(Role.ADMIN)
+@require(can_administer)
 def hide_comment(requirement_id: int, comment_id: int):
     requirement, comment = own_comment(requirement_id, comment_id)
     if not HideForm().validate():
@@ -296,7 +293,7 @@ def hide_comment(requirement_id: int, comment_id: int):
 
 
 @bp.route("/<int:requirement_id>/status", methods=["POST"])
-@role_required(Role.VENDOR, Role.ADMIN)
+@require(can_respond)
 def set_status(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     form = StatusForm()
@@ -315,7 +312,7 @@ def set_status(requirement_id: int):
 
 
 @bp.route("/<int:requirement_id>/merge", methods=["POST"])
-@role_required(Role.VENDOR, Role.ADMIN)
+@require(can_respond)
 def merge(requirement_id: int):
     duplicate = services.get_requirement(requirement_id)
     form = MergeForm()

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from portal import audit, notify, privacy
+from portal.access import can_administer, can_respond, can_take_part
 from portal.board import search
 from portal.board.search import matches
 from portal.database import utcnow
@@ -25,7 +26,6 @@ from portal.models import (
     Requirement,
     RequirementMonth,
     Revision,
-    Role,
     Status,
     StatusChange,
     Topic,
@@ -145,7 +145,7 @@ def visible_comments(requirement: Requirement, viewer: User) -> list[Comment]:
         .where(Comment.requirement_id == requirement.id)
         .options(selectinload(Comment.author).selectinload(User.organisation))
     )
-    if viewer.role != Role.ADMIN:
+    if not can_administer(viewer):
         query = query.where(~Comment.hidden)
     return list(db.session.scalars(query.order_by(Comment.created_at, Comment.id)))
 
@@ -182,7 +182,7 @@ def _retry_on_conflict(operation: Callable[[], T], attempts: int = 8) -> T:
 
 
 def _check_partner(user: User) -> None:
-    if user.role != Role.PARTNER or user.organisation_id is None:
+    if not can_take_part(user) or user.organisation_id is None:
         raise ServiceError("Only partner organisations' members can do this.")
 
 
@@ -431,7 +431,7 @@ def edit_comment(editor: User, comment: Comment, body: str, quotable: QuoteConse
 
 def set_comment_hidden(admin: User, comment: Comment, hidden: bool) -> None:
     """An admin hides (or shows again) an abusive comment; it is kept and audited."""
-    if admin.role != Role.ADMIN:
+    if not can_administer(admin):
         raise ServiceError("Only administrators can hide comments.")
     comment.hidden = hidden
     action = "comment.hide" if hidden else "comment.unhide"
@@ -451,7 +451,7 @@ def _watchers(requirement: Requirement) -> list[User]:
 
 def set_status(actor: User, requirement: Requirement, status: Status, response: str) -> None:
     """The vendor sets the status and the official response; watchers are notified."""
-    if actor.role not in (Role.VENDOR, Role.ADMIN):
+    if not can_respond(actor):
         raise ServiceError("Only the vendor's channel team can respond officially.")
     if status not in VENDOR_STATUSES:
         raise ServiceError("Choose a status from the list.", "status")
@@ -505,7 +505,7 @@ def merge_requirements(actor: User, duplicate: Requirement, target: Requirement)
 
     A user who voted on both keeps one vote on the target, with the higher importance.
     """
-    if actor.role not in (Role.VENDOR, Role.ADMIN):
+    if not can_respond(actor):
         raise ServiceError("Only the vendor or an administrator can merge requirements.")
     if duplicate.id == target.id:
         raise ServiceError("A requirement cannot be merged into itself.", "target")

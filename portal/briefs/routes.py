@@ -3,21 +3,18 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.access import role_required
+from portal.access import can_run_surveys, require
 from portal.briefs import services as briefs
 from portal.briefs.forms import BriefForm
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import Role
 from portal.web.forms import ActionForm
 
 bp = Blueprint("briefs", __name__)
 
-EDITORS = (Role.EDITOR, Role.ADMIN)
-
 
 @bp.route("/board", methods=["POST"])
-@role_required(*EDITORS)
+@require(can_run_surveys)
 def publish_board():
     form = BriefForm()
     if form.validate_on_submit():
@@ -35,7 +32,7 @@ def publish_board():
 
 
 @bp.route("")
-@role_required(*EDITORS)
+@require(can_run_surveys)
 def index():
     """The editor's published briefs, and publishing the board's top requirements."""
     return render_template(
@@ -51,7 +48,7 @@ def show(slug: str):
 
 
 @bp.route("/<slug>/unpublish", methods=["POST"])
-@role_required(*EDITORS)
+@require(can_run_surveys)
 def unpublish(slug: str):
     brief = briefs.get_brief(slug)
     if not ActionForm().validate_on_submit():

@@ -3,10 +3,11 @@
 from sqlalchemy import select
 
 from portal import audit, privacy
+from portal.access import can_run_surveys
 from portal.database import utcnow
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import Brief, BriefKind, Requirement, Role, Status, Survey, User
+from portal.models import Brief, BriefKind, Requirement, Status, Survey, User
 from portal.surveys import release
 from portal.surveys.report import shown_dict
 
@@ -14,7 +15,7 @@ BOARD_TOP = 10
 
 
 def _check(editor: User, slug: str) -> None:
-    if editor.role not in (Role.EDITOR, Role.ADMIN):
+    if not can_run_surveys(editor):
         raise ServiceError("Only the editor publishes briefs.")
     if db.session.scalar(select(Brief.id).where(Brief.slug == slug)):
         raise ServiceError(f"The address /briefs/{slug} is already taken; choose another.", "slug")

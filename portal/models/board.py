@@ -172,6 +172,14 @@ class Requirement(db.Model):
         Index("ix_requirement_status_votes", "status", "vote_count"),
     )
 
+    @property
+    def importance_mix(self) -> dict[Importance, int]:
+        return {
+            Importance.NICE_TO_HAVE: self.nice_to_have_votes,
+            Importance.IMPORTANT: self.important_votes,
+            Importance.SHOWSTOPPER: self.showstopper_votes,
+        }
+
 
 class Vote(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from flask import (
 from flask_login import current_user
 
 from portal import privacy
-from portal.access import own_organisation, role_required
+from portal.access import can_manage_org, can_take_part, own_organisation, require
 from portal.auth.services import create_invitation
 from portal.errors import ServiceError
 from portal.extensions import db
@@ -20,7 +20,7 @@ bp = Blueprint("org", __name__)
 
 
 @bp.route("/")
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def index():
     """Our organisation: profile, members, our votes and how the community ranks them."""
     organisation = own_organisation()
@@ -33,7 +33,7 @@ def index():
 
 
 @bp.route("/invite", methods=["GET", "POST"])
-@role_required(Role.PARTNER, org_manager=True)
+@require(can_manage_org)
 def invite():
     """An org manager invites a colleague into their own organisation."""
     organisation = own_organisation()

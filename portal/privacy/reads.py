@@ -11,6 +11,7 @@ from flask import abort
 from sqlalchemy import Select, and_, case, func, select, union_all
 
 from portal import audit
+from portal.access import can_see_consented_names
 from portal.extensions import db
 from portal.models import (
     Organisation,
@@ -267,7 +268,7 @@ def named_organisations_for(
     `limit` keeps the first names per requirement (a page); exports take every name.
     """
     found: dict[int, Names] = {rid: Names([], 0) for rid in requirement_ids}
-    if getattr(viewer, "role", None) not in (Role.VENDOR, Role.ADMIN) or not requirement_ids:
+    if not can_see_consented_names(viewer) or not requirement_ids:
         return found
     named = and_(RequirementOrg.named, RequirementOrg.top > 0)
     names = (

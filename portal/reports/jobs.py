@@ -19,10 +19,11 @@ from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
 
 from portal import audit, privacy
+from portal.access import can_administer
 from portal.database import utcnow
 from portal.documents.files import render_pdf, stream_csv
 from portal.extensions import db
-from portal.models import ExportJob, Role, User
+from portal.models import ExportJob, User
 from portal.reports import exports, queries
 
 FORMATS = {
@@ -197,7 +198,7 @@ def job_for(user: User, job_id: int) -> ExportJob | None:
     if not 0 < job_id <= MAX_ID:
         return None  # no such row, and PostgreSQL refuses to compare an integer beyond its range
     job = db.session.get(ExportJob, job_id)
-    if job is None or (job.user_id != user.id and user.role != Role.ADMIN):
+    if job is None or (job.user_id != user.id and not can_administer(user)):
         return None
     if job.status in ("queued", "running") and utcnow() - job.created_at > STALLED:
         job.status, job.error = "failed", "The export stopped before it was finished."

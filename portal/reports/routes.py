@@ -5,18 +5,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import privacy
-from portal.access import role_required
+from portal.access import (
+    can_export_reports,
+    can_read_vendor_report,
+    can_see_consented_names,
+    require,
+)
 from portal.database import utcnow
 from portal.documents.files import csv_response, download_headers
 from portal.extensions import db
-from portal.models import Product, Role, Status, Topic
+from portal.models import Product, Status, Topic
 from portal.reports import exports, jobs, queries
 from portal.web.pagination import page_args
 
 bp = Blueprint("reports", __name__)
 
-READERS = (Role.VENDOR, Role.ADMIN, Role.EDITOR)  # the editor reads, without exporting
-EXPORTERS = (Role.VENDOR, Role.ADMIN)
 PAGE_NAMES = 12  # names shown per requirement on the page; exports carry every name
 
 
@@ -28,7 +31,7 @@ def parse_filters() -> queries.ReportFilters:
 
 
 @bp.route("/vendor")
-@role_required(*READERS)
+@require(can_read_vendor_report)
 def vendor():
     """Requirements ranked by score with revenue, segments and trend; paginated."""
     try:
@@ -51,8 +54,8 @@ def vendor():
         products=db.session.scalars(select(Product).order_by(Product.name)).all(),
         topics=db.session.scalars(select(Topic).order_by(Topic.name)).all(),
         statuses=list(Status),
-        can_export=current_user.role in EXPORTERS,
-        show_names=current_user.role in EXPORTERS,  # names are consented to the vendor only
+        can_export=can_export_reports(current_user),
+        show_names=can_see_consented_names(current_user),
     ), (400 if problems else 200)
 
 
@@ -80,25 +83,25 @@ def download(export) -> Response:
 
 
 @bp.route("/vendor.csv")
-@role_required(*EXPORTERS)
+@require(can_export_reports)
 def vendor_csv():
     return export("csv")
 
 
 @bp.route("/vendor.xlsx")
-@role_required(*EXPORTERS)
+@require(can_export_reports)
 def vendor_xlsx():
     return export("xlsx")
 
 
 @bp.route("/vendor.pdf")
-@role_required(*EXPORTERS)
+@require(can_export_reports)
 def vendor_pdf():
     return export("pdf")
 
 
 @bp.route("/exports/<int:job_id>")
-@role_required(*EXPORTERS)
+@require(can_export_reports)
 def export_job(job_id: int):
     """A large export's progress; it refreshes itself until the file is ready."""
     job = jobs.job_for(current_user, job_id)
@@ -108,7 +111,7 @@ def export_job(job_id: int):
 
 
 @bp.route("/exports/<int:job_id>/download")
-@role_required(*EXPORTERS)
+@require(can_export_reports)
 def export_download(job_id: int):
     job = jobs.job_for(current_user, job_id)
     if job is None or job.status != "done":

@@ -4,10 +4,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from portal import privacy
-from portal.access import own_organisation, role_required
+from portal.access import can_manage_org, can_take_part, own_organisation, require
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import Organisation, Role
+from portal.models import Organisation
 from portal.revenue import services as revenue
 from portal.revenue.forms import ConfirmImportForm, ImportForm, RevenueProfileForm
 from portal.revenue.importer import RevenueRow, template_csv
@@ -34,7 +34,7 @@ def render_revenue(organisation: Organisation, form: RevenueProfileForm, status:
 
 
 @bp.route("", methods=["GET", "POST"])
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def index():
     """Our revenue profile per fiscal year: members read, managers add and edit."""
     organisation = own_organisation()
@@ -69,7 +69,7 @@ def index():
 
 
 @bp.route("/<int:fiscal_year>/delete", methods=["POST"])
-@role_required(Role.PARTNER, org_manager=True)
+@require(can_manage_org)
 def delete(fiscal_year: int):
     organisation = own_organisation()
     if not ActionForm().validate_on_submit():
@@ -84,7 +84,7 @@ def delete(fiscal_year: int):
 
 
 @bp.route("/template.csv")
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def template():
     """A CSV with the expected header and an example row."""
     return Response(
@@ -95,7 +95,7 @@ def template():
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required(Role.PARTNER, org_manager=True)
+@require(can_manage_org)
 def import_file():
     """Upload a CSV or XLSX; show every problem, or a preview to confirm."""
     organisation = own_organisation()
@@ -120,7 +120,7 @@ def import_file():
 
 
 @bp.route("/import/confirm", methods=["POST"])
-@role_required(Role.PARTNER, org_manager=True)
+@require(can_manage_org)
 def confirm_import():
     """Write a previewed import, all or nothing."""
     organisation = own_organisation()

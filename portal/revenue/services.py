@@ -11,9 +11,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from portal import audit
+from portal.access import can_administer
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import ExchangeRate, Organisation, RevenueProfile, Role, User
+from portal.models import ExchangeRate, Organisation, RevenueProfile, User
 from portal.revenue.importer import ParsedFile, Problem, RevenueRow, parse_revenue_file
 
 # Seeded rates (units of USD per unit of currency); admins keep them current.
@@ -212,7 +213,7 @@ def apply_import(
 
 def set_exchange_rate(actor: User, currency: str, rate: Decimal) -> ExchangeRate:
     """Create or change a rate (admins only, audited); the reporting currency stays at 1."""
-    if actor.role != Role.ADMIN:
+    if not can_administer(actor):
         raise ServiceError("Only administrators change exchange rates.")
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():

@@ -450,7 +450,12 @@ SEED_STEPS = [
 
 
 def seed_demo() -> dict[str, int]:
-    """Run every seed step in one transaction; returns what each step created."""
+    """Run every seed step in order; returns what each step created.
+
+    Not one transaction: steps call the same services a user's action does (status changes,
+    merges, releases), and those commit. Each step creates only what is missing, so running
+    `seed-demo` again completes an interrupted run.
+    """
     created = {name: step() for name, step in SEED_STEPS}
     db.session.commit()
     return created

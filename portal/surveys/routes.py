@@ -5,13 +5,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import audit
-from portal.access import role_required
+from portal.access import (
+    can_read_board,
+    can_read_survey_report,
+    can_read_survey_reports,
+    can_run_surveys,
+    can_take_part,
+    require,
+)
 from portal.briefs import services as briefs
 from portal.briefs.forms import BriefForm
 from portal.documents.files import csv_response, pdf_response, render_pdf
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import Product, Question, QuestionKind, Requirement, Role, Status, SurveyStatus
+from portal.models import Product, Question, QuestionKind, Requirement, Status, SurveyStatus
 from portal.models import Survey as SurveyModel
 from portal.surveys import release, report, services
 from portal.surveys.forms import QuestionForm, SurveyForm, end_of, start_of
@@ -20,7 +27,6 @@ from portal.web.pagination import page_args
 
 bp = Blueprint("surveys", __name__)
 
-EDITORS = (Role.EDITOR, Role.ADMIN)
 PRIVACY_FOOTNOTE = (
     "Results are released, not live: they change only once at least {n} organisations have "
     "answered or changed their answers since the last release. A question's results are shown "
@@ -32,7 +38,7 @@ PRIVACY_FOOTNOTE = (
 
 def get_survey(survey_id: int) -> SurveyModel:
     survey = db.get_or_404(SurveyModel, survey_id)
-    if survey.status == SurveyStatus.DRAFT and current_user.role not in EDITORS:
+    if survey.status == SurveyStatus.DRAFT and not can_run_surveys(current_user):
         abort(404)
     return survey
 
@@ -56,12 +62,12 @@ def survey_form(survey: SurveyModel | None = None) -> SurveyForm:
 
 
 @bp.route("")
-@role_required()
+@require(can_read_board)
 def index():
     """Partners see open surveys to answer; the editor sees every survey."""
     pagination = db.paginate(services.surveys_for(current_user), **page_args(per_page=20))
     answered = set()
-    if current_user.role == Role.PARTNER:
+    if can_take_part(current_user):
         from portal.models import Response
 
         answered = set(
@@ -76,7 +82,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@require(can_run_surveys)
 def edit(survey_id: int | None = None):
     survey = db.get_or_404(SurveyModel, survey_id) if survey_id else None
     form = survey_form(survey)
@@ -129,11 +135,11 @@ def render_answer(survey: SurveyModel, problems=None, submitted=None, status=200
 
 
 @bp.route("/<int:survey_id>")
-@role_required()
+@require(can_read_board)
 def detail(survey_id: int):
     """Editors manage the survey; partners answer it; others read what it asks."""
     survey = get_survey(survey_id)
-    if current_user.role in EDITORS:
+    if can_run_surveys(current_user):
         return render_manage(survey)
     return render_answer(survey)
 
@@ -154,7 +160,7 @@ def submitted_answers(survey: SurveyModel) -> dict[int, services.SubmittedAnswer
 
 
 @bp.route("/<int:survey_id>/answer", methods=["POST"])
-@role_required(Role.PARTNER)
+@require(can_take_part)
 def answer(survey_id: int):
     survey = get_survey(survey_id)
     if not ActionForm().validate_on_submit():
@@ -183,7 +189,7 @@ def editor_action(survey_id: int) -> SurveyModel:
 
 @bp.route("/<int:survey_id>/questions", methods=["POST"])
 @bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
-@role_required(*EDITORS)
+@require(can_run_surveys)
 def question(survey_id: int, question_id: int | None = None):
     survey = db.get_or_404(SurveyModel, survey_id)
     existing = db.get_or_404(Question, question_id) if question_id else None
@@ -221,7 +227,7 @@ def question(survey_id: int, question_id: int | None = None):
 @bp.route(
     "/<int:survey_id>/questions/<int:question_id>/<any(up, down, delete):action>", methods=["POST"]
 )
-@role_required(*EDITORS)
+@require(can_run_surveys)
 def question_action(survey_id: int, question_id: int, action: str):
     survey = editor_action(survey_id)
     item = db.get_or_404(Question, question_id)
@@ -239,7 +245,7 @@ def question_action(survey_id: int, question_id: int, action: str):
 
 
 @bp.route("/<int:survey_id>/<any(open, close):action>", methods=["POST"])
-@role_required(*EDITORS)
+@require(can_run_surveys)
 def change_status(survey_id: int, action: str):
     survey = editor_action(survey_id)
     status = SurveyStatus.OPEN if action == "open" else SurveyStatus.CLOSED
@@ -254,7 +260,7 @@ def change_status(survey_id: int, action: str):
 
 
 @bp.route("/<int:survey_id>/duplicate", methods=["POST"])
-@role_required(*EDITORS)
+@require(can_run_surveys)
 def duplicate(survey_id: int):
     copy = services.duplicate_survey(current_user, editor_action(survey_id))
     flash("A draft copy is ready to edit.", "success")
@@ -264,12 +270,9 @@ def duplicate(survey_id: int):
 def report_survey(survey_id: int) -> SurveyModel:
     """Editors and admins read any report; vendor users once the survey is closed."""
     survey = get_survey(survey_id)
-    if current_user.role == Role.VENDOR and survey.status != SurveyStatus.CLOSED:
+    if not can_read_survey_report(current_user, survey):
         abort(403)
     return survey
-
-
-REPORT_READERS = (Role.EDITOR, Role.ADMIN, Role.VENDOR)
 
 
 def render_report(survey: SurveyModel, brief_form: BriefForm | None = None, status=200):
@@ -287,7 +290,7 @@ def render_report(survey: SurveyModel, brief_form: BriefForm | None = None, stat
 
 
 @bp.route("/<int:survey_id>/report")
-@role_required(*REPORT_READERS)
+@require(can_read_survey_reports)
 def survey_report(survey_id: int):
     """The survey's report as last released."""
     return render_report(report_survey(survey_id))
@@ -309,7 +312,7 @@ def exported_report(survey_id: int, fmt: str) -> tuple[SurveyModel, release.Rele
 
 
 @bp.route("/<int:survey_id>/report.csv")
-@role_required(*REPORT_READERS)
+@require(can_read_survey_reports)
 def report_csv(survey_id: int):
     survey, state = exported_report(survey_id, "csv")
     return csv_response(
@@ -321,7 +324,7 @@ def report_csv(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/report.pdf")
-@role_required(*REPORT_READERS)
+@require(can_read_survey_reports)
 def report_pdf(survey_id: int):
     survey, state = exported_report(survey_id, "pdf")
     pdf = render_pdf(
@@ -334,7 +337,7 @@ def report_pdf(survey_id: int):
 
 
 @bp.route("/<int:survey_id>/brief", methods=["POST"])
-@role_required(*EDITORS)
+@require(can_run_surveys)
 def publish_brief(survey_id: int):
     survey = get_survey(survey_id)
     form = BriefForm()

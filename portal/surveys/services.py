@@ -7,6 +7,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
+from portal.access import can_run_surveys, can_take_part
 from portal.database import utcnow
 from portal.errors import ServiceError
 from portal.extensions import db
@@ -19,7 +20,6 @@ from portal.models import (
     QuoteConsent,
     Requirement,
     Response,
-    Role,
     Survey,
     SurveyStatus,
     User,
@@ -27,12 +27,11 @@ from portal.models import (
 from portal.models.surveys import CHOICE_MAX, TEXT_ANSWER_MAX
 from portal.surveys import release
 
-EDITORS = (Role.EDITOR, Role.ADMIN)
 MAX_CHOICES = 20
 
 
 def _check_editor(user: User) -> None:
-    if user.role not in EDITORS:
+    if not can_run_surveys(user):
         raise ServiceError("Only the editor can change surveys.")
 
 
@@ -68,7 +67,7 @@ def accepting(survey: Survey, now: datetime | None = None) -> bool:
 def surveys_for(user: User) -> Select:
     """Editors and admins see every survey; others see open and closed ones, newest first."""
     query = select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())
-    if user.role not in EDITORS:
+    if not can_run_surveys(user):
         query = query.where(Survey.status != SurveyStatus.DRAFT)
     return query
 
@@ -284,7 +283,7 @@ def submit_response(
     Returns the response and an empty dict, or (None, problems by field) when anything is wrong.
     The report is released in the same transaction when enough organisations wait.
     """
-    if user.role != Role.PARTNER or user.organisation_id is None:
+    if not can_take_part(user) or user.organisation_id is None:
         raise ServiceError("Only partner organisations' members answer surveys.")
     if not accepting(survey):
         raise ServiceError(

@@ -3,10 +3,10 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.access import role_required
+from portal.access import can_hold_api_tokens, require
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import ApiToken, Role
+from portal.models import ApiToken
 from portal.tokens import services as tokens
 from portal.tokens.forms import TokenForm
 from portal.web.forms import ActionForm, apply_error, form_status
@@ -15,7 +15,7 @@ bp = Blueprint("api_tokens", __name__)
 
 
 @bp.route("", methods=["GET", "POST"])
-@role_required(Role.VENDOR)
+@require(can_hold_api_tokens)
 def index():
     form = TokenForm()
     secret = None
@@ -37,7 +37,7 @@ def index():
 
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
-@role_required(Role.VENDOR)
+@require(can_hold_api_tokens)
 def revoke(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     if token.user_id != current_user.id:

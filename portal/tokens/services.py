@@ -6,10 +6,11 @@ import secrets
 from sqlalchemy import select
 
 from portal import audit
+from portal.access import can_administer, can_hold_api_tokens
 from portal.database import utcnow
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import ApiToken, Role, User
+from portal.models import ApiToken, User
 
 PREFIX = "cv_"
 
@@ -20,7 +21,7 @@ def _hash(token: str) -> str:
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for a vendor user; the secret is returned once and never stored."""
-    if user.role != Role.VENDOR:
+    if not can_hold_api_tokens(user):
         raise ServiceError("Only the vendor's channel team can create API tokens.")
     name = name.strip()
     if not name:
@@ -35,7 +36,7 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
 
 
 def revoke_token(user: User, token: ApiToken) -> None:
-    if token.user_id != user.id and user.role != Role.ADMIN:
+    if token.user_id != user.id and not can_administer(user):
         raise ServiceError("You can only revoke your own tokens.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
@@ -56,7 +57,7 @@ def authenticate(secret: str) -> User | None:
     if token is None or token.revoked_at is not None:
         return None
     user = token.user
-    if not user.active or user.role != Role.VENDOR:
+    if not user.active or not can_hold_api_tokens(user):
         return None
     token.last_used_at = utcnow()
     return user

@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
+from portal.access import permissions_for
 from portal.documents import charts
 from portal.models import Role
 
@@ -96,8 +97,8 @@ def register(app: Flask) -> None:
         zip_labels=zip_labels,
         release_note=release_note,
     )
+    app.context_processor(lambda: {"can": permissions_for(current_user)})
     app.jinja_env.globals.update(
-        Role=Role,
         url_with=url_with,
         nav_items=nav_items,
         bar_chart=charts.bar_chart,
