@@ -1,10 +1,10 @@
 """Board rules: posting, voting, commenting, status and official responses, merging, search."""
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from sqlalchemy import Integer, Select, delete, distinct, func, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -35,6 +35,7 @@ from portal.models import (
 )
 from portal.models.board import VENDOR_STATUSES
 from portal.revenue.services import currencies
+from portal.web.filters import RequirementFilters
 
 T = TypeVar("T")
 
@@ -52,38 +53,28 @@ CLOSED_FOR_VOTES = {Status.MERGED: "merged", Status.SHIPPED: "shipped"}
 
 
 @dataclass
-class BoardFilters:
-    """What the board shows; built from the query string, with a note for every bad value."""
+class BoardFilters(RequirementFilters):
+    """What the board shows: the shared filters plus search and sort; a bad value is left out
+    (the rest still apply) with a note saying so."""
 
-    product: Product | None = None
-    topic: Topic | None = None
-    status: Status | None = None
     sort: str = "score"
     q: str = ""
-    problems: list[str] = field(default_factory=list)
 
-    @classmethod
-    def from_args(cls, args) -> "BoardFilters":
-        filters = cls(q=args.get("q", "").strip()[:200])
-        if slug := args.get("product"):
-            filters.product = db.session.scalar(select(Product).where(Product.slug == slug))
-            if filters.product is None:
-                filters.problems.append(f"There is no product “{slug[:50]}”; showing all products.")
-        if slug := args.get("topic"):
-            filters.topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
-            if filters.topic is None:
-                filters.problems.append(f"There is no topic “{slug[:50]}”; showing all topics.")
-        if status := args.get("status"):
-            try:
-                filters.status = Status(status)
-            except ValueError:
-                filters.problems.append(f"“{status[:50]}” is not a status; showing all.")
+    INSTEAD: ClassVar[dict[str, str]] = {
+        "product": "showing all products",
+        "topic": "showing all topics",
+        "status": "showing all",
+        "sort": "sorting by score",
+    }
+
+    def read_args(self, args: Mapping[str, str]) -> None:
+        super().read_args(args)
+        self.q = args.get("q", "").strip()[:200]
         sort = args.get("sort", "score")
         if sort in SORTS:
-            filters.sort = sort
+            self.sort = sort
         else:
-            filters.problems.append(f"“{sort[:50]}” is not a way to sort; sorting by score.")
-        return filters
+            self.problem("sort", f"“{sort[:50]}” is not a way to sort")
 
 
 def filter_requirements(
