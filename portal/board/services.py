@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, TypeVar
 
+from flask import abort
 from sqlalchemy import Integer, Select, delete, distinct, func, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
@@ -127,6 +128,44 @@ def similar_requirements(title: str, limit: int = 5) -> list[Requirement]:
 def get_requirement(requirement_id: int) -> Requirement:
     """The requirement, or a 404."""
     return db.get_or_404(Requirement, requirement_id)
+
+
+def get_comment(requirement: Requirement, comment_id: int) -> Comment:
+    """The requirement's comment, or a 404."""
+    comment = db.get_or_404(Comment, comment_id)
+    if comment.requirement_id != requirement.id:
+        abort(404)
+    return comment
+
+
+def find_requirement(requirement_id: int) -> Requirement | None:
+    """The requirement, or None."""
+    return db.session.get(Requirement, requirement_id)
+
+
+def products() -> list[Product]:
+    """Every product by name, inactive ones too (older requirements still name them)."""
+    return list(db.session.scalars(select(Product).order_by(Product.name)))
+
+
+def topics() -> list[Topic]:
+    """Every topic by name."""
+    return list(db.session.scalars(select(Topic).order_by(Topic.name)))
+
+
+def catalogue() -> tuple[list[Product], list[Topic]]:
+    """Every product and every topic, by name (for filters and forms)."""
+    return products(), topics()
+
+
+def requirement_titles() -> list[tuple[int, str]]:
+    """Id and title of every requirement not merged, best score first (to pick related ones)."""
+    query = (
+        select(Requirement.id, Requirement.title)
+        .where(Requirement.status != Status.MERGED)
+        .order_by(Requirement.score.desc())
+    )
+    return [(id_, title) for id_, title in db.session.execute(query)]
 
 
 def visible_comments(requirement: Requirement, viewer: User) -> list[Comment]:
@@ -489,6 +528,15 @@ def set_status(actor: User, requirement: Requirement, status: Status, response: 
         exclude=actor,
     )
     db.session.commit()
+
+
+def merge_into(actor: User, duplicate: Requirement, target_id: int) -> Requirement:
+    """Merge a duplicate into the requirement with this id (see `merge_requirements`)."""
+    target = find_requirement(target_id)
+    if target is None:
+        raise ServiceError(f"There is no requirement #{target_id}.", "target")
+    merge_requirements(actor, duplicate, target)
+    return target
 
 
 def merge_requirements(actor: User, duplicate: Requirement, target: Requirement) -> None:
