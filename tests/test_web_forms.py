@@ -1,5 +1,7 @@
 """`attempt`: the service's result, or its refusal rolled back and shown on the form or flashed."""
 
+from pathlib import Path
+
 import pytest
 from flask import get_flashed_messages
 from sqlalchemy import func, select
@@ -125,3 +127,11 @@ def test_errors_other_than_refusals_are_not_swallowed(posted):
     with posted(), pytest.raises(RuntimeError):
         attempt(None, broken)
 
+
+def test_views_leave_refusals_and_transactions_to_attempt_and_the_services():
+    views = sorted(Path(__file__).parents[1].glob("portal/*/routes.py"))
+    assert views
+    for view in views:
+        source = view.read_text()
+        for forbidden in ("except ServiceError", "db.session."):
+            assert forbidden not in source, f"{view.parent.name}/routes.py: {forbidden}"
