@@ -2,20 +2,18 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal import privacy
 from portal.access import can_administer, require
 from portal.admin import services
 from portal.admin.forms import CatalogueForm, InviteForm, OrganisationForm, UserForm
 from portal.auth.services import create_invitation
-from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import ExchangeRate, Organisation, Role, User
+from portal.models import Organisation, Role, User
 from portal.revenue import services as revenue
 from portal.revenue.forms import ExchangeRateForm
-from portal.web.forms import apply_error, form_status
-from portal.web.pagination import page_args
+from portal.web.forms import REFUSED, attempt, form_status
+from portal.web.pagination import paginate
 
 bp = Blueprint("admin", __name__)
 
@@ -27,10 +25,7 @@ def require_admin():
 
 
 def organisation_choices() -> list[tuple[int, str]]:
-    names = db.session.execute(
-        select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    )
-    return [(0, "— none (administrators only) —"), *((i, n) for i, n in names)]
+    return [(0, "— none (administrators only) —"), *services.organisation_names()]
 
 
 @bp.route("/")
@@ -40,7 +35,7 @@ def index():
 
 @bp.route("/organisations")
 def organisations():
-    rows = db.session.execute(services.organisations_query()).all()
+    rows = services.organisations_with_members()
     return render_template("admin/organisations.html", rows=rows)
 
 
@@ -50,12 +45,8 @@ def edit_organisation(organisation_id: int | None = None):
     organisation = db.get_or_404(Organisation, organisation_id) if organisation_id else None
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
-        try:
-            saved = services.save_organisation(current_user, organisation, **form.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        saved = attempt(form, services.save_organisation, current_user, organisation, **form.data)
+        if saved is not REFUSED:
             flash(f"Saved {saved.name}.", "success")
             return redirect(url_for("admin.organisations"))
     return render_template(
@@ -66,7 +57,7 @@ def edit_organisation(organisation_id: int | None = None):
 @bp.route("/users")
 def users():
     search = request.args.get("q", "")[:100]
-    pagination = db.paginate(services.users_query(search), **page_args(per_page=50))
+    pagination = paginate(services.users_query(search), per_page=50)
     return render_template("admin/users.html", pagination=pagination, search=search)
 
 
@@ -76,20 +67,17 @@ def edit_user(user_id: int):
     form = UserForm(obj=user, organisation=user.organisation_id or 0)
     form.organisation.choices = organisation_choices()
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, form.organisation.data or 0)
-        try:
-            services.update_user(
-                current_user,
-                user,
-                Role(form.role.data),
-                organisation,
-                form.is_org_manager.data,
-                form.active.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        saved = attempt(
+            form,
+            services.update_user,
+            current_user,
+            user,
+            Role(form.role.data),
+            services.find_organisation(form.organisation.data),
+            form.is_org_manager.data,
+            form.active.data,
+        )
+        if saved is not REFUSED:
             flash(f"Saved {user.email}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), form_status(form)
@@ -100,19 +88,17 @@ def invite():
     form = InviteForm()
     form.organisation.choices = organisation_choices()
     if form.validate_on_submit():
-        organisation = db.session.get(Organisation, form.organisation.data or 0)
-        try:
-            invitation, token = create_invitation(
-                current_user,
-                form.email.data,
-                Role(form.role.data),
-                organisation,
-                form.is_org_manager.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        created = attempt(
+            form,
+            create_invitation,
+            current_user,
+            form.email.data,
+            Role(form.role.data),
+            services.find_organisation(form.organisation.data),
+            form.is_org_manager.data,
+        )
+        if created is not REFUSED:
+            invitation, token = created
             link = url_for("auth.register", token=token, _external=True)
             return render_template("invitation_created.html", invitation=invitation, link=link)
     return render_template("admin/invite.html", form=form), form_status(form)
@@ -121,15 +107,14 @@ def invite():
 @bp.route("/audit")
 def audit_log():
     action = request.args.get("action", "")[:64]
-    pagination = db.paginate(services.audit_query(action), **page_args(per_page=50))
+    pagination = paginate(services.audit_query(action), per_page=50)
     return render_template("admin/audit.html", pagination=pagination, action=action)
 
 
 @bp.route("/<any(products, topics):kind>")
 def catalogue(kind: str):
     """Products or topics of the board."""
-    model = services.CATALOGUES[kind]
-    items = db.session.scalars(select(model).order_by(model.name)).all()
+    items = services.catalogue_items(kind)
     return render_template("admin/catalogue.html", kind=kind, items=items)
 
 
@@ -140,20 +125,18 @@ def edit_catalogue_item(kind: str, item_id: int | None = None):
     item = db.get_or_404(model, item_id) if item_id else None
     form = CatalogueForm(obj=item)
     if form.validate_on_submit():
-        try:
-            services.save_catalogue_item(
-                current_user,
-                kind,
-                item,
-                form.name.data,
-                form.slug.data or "",
-                form.description.data or "",
-                form.active.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        saved = attempt(
+            form,
+            services.save_catalogue_item,
+            current_user,
+            kind,
+            item,
+            form.name.data,
+            form.slug.data or "",
+            form.description.data or "",
+            form.active.data,
+        )
+        if saved is not REFUSED:
             flash(f"Saved {form.name.data}.", "success")
             return redirect(url_for("admin.catalogue", kind=kind))
     return render_template(
@@ -164,7 +147,7 @@ def edit_catalogue_item(kind: str, item_id: int | None = None):
 @bp.route("/outbox")
 def outbox():
     """Notification e-mails: sent by SMTP when MAIL_SERVER is set, otherwise kept here."""
-    pagination = db.paginate(services.outbox_query(), **page_args(per_page=50))
+    pagination = paginate(services.outbox_query(), per_page=50)
     return render_template("admin/outbox.html", pagination=pagination)
 
 
@@ -183,13 +166,11 @@ def exchange_rates():
     """Rates into the reporting currency, used by every revenue aggregate."""
     form = ExchangeRateForm()
     if form.validate_on_submit():
-        try:
-            revenue.set_exchange_rate(current_user, form.currency.data, form.rate.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        saved = attempt(
+            form, revenue.set_exchange_rate, current_user, form.currency.data, form.rate.data
+        )
+        if saved is not REFUSED:
             flash(f"Saved the rate for {form.currency.data.upper()}.", "success")
             return redirect(url_for("admin.exchange_rates"))
-    rates = db.session.scalars(select(ExchangeRate).order_by(ExchangeRate.currency)).all()
+    rates = revenue.exchange_rates()
     return render_template("admin/exchange_rates.html", form=form, rates=rates), form_status(form)

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 
 from portal import audit
 from portal.auth.services import check_role_fits
@@ -41,6 +41,22 @@ def organisations_query() -> Select:
         .outerjoin(members, members.c.organisation_id == Organisation.id)
         .order_by(Organisation.name)
     )
+
+
+def organisations_with_members() -> list[Row]:
+    """Rows of (organisation, member count), by name."""
+    return list(db.session.execute(organisations_query()).all())
+
+
+def organisation_names() -> list[tuple[int, str]]:
+    """Id and name of every organisation, by name (for choosing one)."""
+    query = select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    return [(id_, name) for id_, name in db.session.execute(query)]
+
+
+def find_organisation(organisation_id: int | None) -> Organisation | None:
+    """The organisation with this id; None for none (0) or an unknown id."""
+    return db.session.get(Organisation, organisation_id) if organisation_id else None
 
 
 def users_query(search: str = "") -> Select:
@@ -180,6 +196,12 @@ def save_catalogue_item(
     audit.record(actor, f"{kind[:-1]}.{'create' if creating else 'update'}", slug)
     db.session.commit()
     return item
+
+
+def catalogue_items(kind: str) -> list[Product | Topic]:
+    """The products or the topics (`kind`), by name."""
+    model = CATALOGUES[kind]
+    return list(db.session.scalars(select(model).order_by(model.name)))
 
 
 def outbox_query() -> Select:

@@ -5,11 +5,13 @@ from functools import wraps
 from flask import Blueprint, g, jsonify, request
 
 from portal.api import openapi
-from portal.extensions import csrf, db, limiter
-from portal.models import Requirement, Status, StatusChange
+from portal.board import services as board
+from portal.extensions import csrf, limiter
+from portal.models import Status
 from portal.privacy import Shown
 from portal.reports import queries
 from portal.tokens import services as tokens
+from portal.web.pagination import paginate
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # bearer tokens, no cookies: nothing for a cross-site form to ride on
@@ -35,14 +37,13 @@ def token_required(view):
     def wrapped(*args, **kwargs):
         header = request.headers.get("Authorization", "")
         scheme, _, secret = header.partition(" ")
-        user = tokens.authenticate(secret.strip()) if scheme.lower() == "bearer" else None
+        path = request.full_path.rstrip("?")
+        user = tokens.use_token(secret.strip(), path) if scheme.lower() == "bearer" else None
         if user is None:
-            db.session.rollback()
             response = jsonify(error="A valid API token is required.", status=401)
             response.headers["WWW-Authenticate"] = 'Bearer realm="channel-voice"'
             return response, 401
         g.api_user = user
-        tokens.record_use(user, request.full_path.rstrip("?"))
         return view(*args, **kwargs)
 
     return wrapped
@@ -101,9 +102,7 @@ def page_from_args() -> tuple[int, int]:
 
 def paged_rows(filters: queries.ReportFilters) -> dict:
     page, per_page = page_from_args()
-    pagination = db.paginate(
-        queries.requirements_query(filters), page=page, per_page=per_page, error_out=False
-    )
+    pagination = paginate(queries.requirements_query(filters), per_page, page=page)
     first = (page - 1) * per_page + 1
     return {
         "items": [row_json(r) for r in queries.rows_for(list(pagination.items), g.api_user, first)],
@@ -131,22 +130,18 @@ def requirements():
 @bp.route("/requirements/<int:requirement_id>")
 @token_required
 def requirement(requirement_id: int):
-    found = db.session.get(Requirement, requirement_id)
+    found = board.find_requirement(requirement_id)
     if found is None or found.status == Status.MERGED:
         raise ApiError(404, f"There is no requirement {requirement_id}.")
     data = row_json(queries.rows_for([found], g.api_user)[0])
     data.pop("rank")
-    history = db.session.scalars(
-        db.select(StatusChange)
-        .where(StatusChange.requirement_id == found.id)
-        .order_by(StatusChange.created_at)
-    )
     data |= {
         "body": found.body,
         "official_response": found.response or None,
         "responded_at": found.responded_at.isoformat() if found.responded_at else None,
         "status_history": [
-            {"status": c.new_status.value, "at": c.created_at.isoformat()} for c in history
+            {"status": c.new_status.value, "at": c.created_at.isoformat()}
+            for c in board.status_history(found)
         ],
     }
     return jsonify(data)

@@ -11,8 +11,8 @@ from portal.auth.forms import (
     RegisterForm,
     SettingsForm,
 )
-from portal.errors import ServiceError
 from portal.extensions import limiter
+from portal.web.forms import REFUSED, attempt
 
 bp = Blueprint("auth", __name__)
 
@@ -30,11 +30,8 @@ def login():
         return redirect(next_url if services.is_safe_next(next_url) else url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except ServiceError as error:
-            form.form_errors.append(error.message)
-        else:
+        user = attempt(form, services.authenticate, form.email.data, form.password.data)
+        if user is not REFUSED:
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(next_url if services.is_safe_next(next_url) else url_for("main.index"))
@@ -55,19 +52,22 @@ def logout():
     return render_template("auth/logout.html", form=form)
 
 
+def invalid_invitation(form: RegisterForm):
+    """410 with the reason the invitation cannot be used (the refusal `attempt` put on the form)."""
+    return render_template("auth/invitation_invalid.html", problem=form.form_errors[-1]), 410
+
+
 @bp.route("/register/<token>", methods=["GET", "POST"])
 def register(token: str):
     """Sign up through an invitation link."""
-    try:
-        invitation = services.find_invitation(token)
-    except ServiceError as error:
-        return render_template("auth/invitation_invalid.html", problem=error.message), 410
     form = RegisterForm()
+    invitation = attempt(form, services.find_invitation, token)
+    if invitation is REFUSED:
+        return invalid_invitation(form)
     if form.validate_on_submit():
-        try:
-            user = services.register(token, form.display_name.data, form.password.data)
-        except ServiceError as error:
-            return render_template("auth/invitation_invalid.html", problem=error.message), 410
+        user = attempt(form, services.register, token, form.display_name.data, form.password.data)
+        if user is REFUSED:
+            return invalid_invitation(form)
         logout_user()
         login_user(user)
         flash("Your account is ready. Welcome to Channel Voice.", "success")
@@ -81,13 +81,14 @@ def change_password():
     """Change one's own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user, form.current_password.data, form.new_password.data
-            )
-        except ServiceError as error:
-            form[error.field].errors.append(error.message)
-        else:
+        changed = attempt(
+            form,
+            services.change_password,
+            current_user,
+            form.current_password.data,
+            form.new_password.data,
+        )
+        if changed is not REFUSED:
             flash("Your password has been changed.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal import privacy
 from portal.access import can_administer, can_read_board, can_respond, can_take_part, require
@@ -16,34 +15,24 @@ from portal.board.forms import (
     VoteForm,
     WithdrawForm,
 )
-from portal.errors import ServiceError
-from portal.extensions import db
 from portal.models import (
     Comment,
     Importance,
-    Product,
     QuoteConsent,
     Requirement,
     Status,
-    Topic,
     VoteConsent,
 )
 from portal.revenue.services import currencies
-from portal.web.forms import apply_error, form_status
-from portal.web.pagination import page_args
+from portal.web.forms import REFUSED, attempt, form_status
+from portal.web.pagination import paginate
 
 bp = Blueprint("board", __name__)
 
 
-def catalogue() -> tuple[list[Product], list[Topic]]:
-    products = db.session.scalars(select(Product).order_by(Product.name)).all()
-    topics = db.session.scalars(select(Topic).order_by(Topic.name)).all()
-    return list(products), list(topics)
-
-
 def requirement_form(obj: Requirement | None = None) -> RequirementForm:
     form = RequirementForm(obj=obj)
-    products, topics = catalogue()
+    products, topics = services.catalogue()
     form.product.choices = [(p.id, p.name) for p in products if p.active]
     form.topics.choices = [(t.id, t.name) for t in topics]
     if obj is not None and request.method == "GET":
@@ -57,8 +46,8 @@ def requirement_form(obj: Requirement | None = None) -> RequirementForm:
 def index():
     """The board: filter, search, sort, paginate."""
     filters = services.BoardFilters.from_args(request.args)
-    pagination = db.paginate(services.board_query(filters, current_user), **page_args(per_page=20))
-    products, topics = catalogue()
+    pagination = paginate(services.board_query(filters, current_user), per_page=20)
+    products, topics = services.catalogue()
     return render_template(
         "board/index.html",
         pagination=pagination,
@@ -97,14 +86,16 @@ def similar():
 def new():
     form = requirement_form()
     if form.validate_on_submit():
-        try:
-            requirement = services.create_requirement(
-                current_user, form.title.data, form.body.data, form.product.data, form.topics.data
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        requirement = attempt(
+            form,
+            services.create_requirement,
+            current_user,
+            form.title.data,
+            form.body.data,
+            form.product.data,
+            form.topics.data,
+        )
+        if requirement is not REFUSED:
             flash(
                 "Your requirement is posted. Ask colleagues at other partners to vote.", "success"
             )
@@ -120,19 +111,17 @@ def edit(requirement_id: int):
         abort(403)
     form = requirement_form(requirement)
     if form.validate_on_submit():
-        try:
-            services.edit_requirement(
-                current_user,
-                requirement,
-                form.title.data,
-                form.body.data,
-                form.product.data,
-                form.topics.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        saved = attempt(
+            form,
+            services.edit_requirement,
+            current_user,
+            requirement,
+            form.title.data,
+            form.body.data,
+            form.product.data,
+            form.topics.data,
+        )
+        if saved is not REFUSED:
             flash("Your changes are saved.", "success")
             return redirect(url_for("board.detail", requirement_id=requirement.id))
     return render_template("board/form.html", form=form, requirement=requirement), form_status(form)
@@ -197,18 +186,17 @@ def vote(requirement_id: int):
     form = vote_form()
     if not form.validate():
         return render_detail(requirement, 400, vote_form=form)
-    try:
-        services.cast_vote(
-            current_user,
-            requirement.id,
-            Importance.from_key(form.importance.data),
-            VoteConsent(form.consent.data),
-            form.revenue_at_stake.data,
-            form.currency.data,
-        )
-    except ServiceError as error:
-        db.session.rollback()
-        apply_error(form, error)
+    saved = attempt(
+        form,
+        services.cast_vote,
+        current_user,
+        requirement.id,
+        Importance.from_key(form.importance.data),
+        VoteConsent(form.consent.data),
+        form.revenue_at_stake.data,
+        form.currency.data,
+    )
+    if saved is REFUSED:
         return render_detail(requirement, 409, vote_form=form)
     flash("Your vote is saved.", "success")
     return back_to(requirement, "#vote")
@@ -220,13 +208,9 @@ def withdraw(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     if not WithdrawForm().validate():
         abort(400)
-    try:
-        removed = services.withdraw_vote(current_user, requirement.id)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return back_to(requirement, "#vote")
-    flash("Your vote is withdrawn." if removed else "You had not voted on this.", "info")
+    removed = attempt(None, services.withdraw_vote, current_user, requirement.id)
+    if removed is not REFUSED:
+        flash("Your vote is withdrawn." if removed else "You had not voted on this.", "info")
     return back_to(requirement, "#vote")
 
 
@@ -236,14 +220,9 @@ def comment(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     form = CommentForm()
     if form.validate():
-        try:
-            created = services.add_comment(
-                current_user, requirement, form.body.data, QuoteConsent(form.quotable.data)
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-        else:
+        body, quotable = form.body.data, QuoteConsent(form.quotable.data)
+        created = attempt(form, services.add_comment, current_user, requirement, body, quotable)
+        if created is not REFUSED:
             flash("Your comment is posted.", "success")
             return back_to(requirement, f"#comment-{created.id}")
     return render_detail(requirement, 400, comment_form=form)
@@ -251,10 +230,7 @@ def comment(requirement_id: int):
 
 def own_comment(requirement_id: int, comment_id: int) -> tuple[Requirement, Comment]:
     requirement = services.get_requirement(requirement_id)
-    comment = db.get_or_404(Comment, comment_id)
-    if comment.requirement_id != requirement.id:
-        abort(404)
-    return requirement, comment
+    return requirement, services.get_comment(requirement, comment_id)
 
 
 @bp.route("/<int:requirement_id>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -265,14 +241,9 @@ def edit_comment(requirement_id: int, comment_id: int):
         abort(403)
     form = CommentForm(obj=comment, quotable=comment.quotable.value)
     if form.validate_on_submit():
-        try:
-            services.edit_comment(
-                current_user, comment, form.body.data, QuoteConsent(form.quotable.data)
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        body, quotable = form.body.data, QuoteConsent(form.quotable.data)
+        saved = attempt(form, services.edit_comment, current_user, comment, body, quotable)
+        if saved is not REFUSED:
             flash("Your comment is updated.", "success")
             return back_to(requirement, f"#comment-{comment.id}")
     return render_template(
@@ -298,14 +269,15 @@ def set_status(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     form = StatusForm()
     if form.validate():
-        try:
-            services.set_status(
-                current_user, requirement, Status(form.status.data), form.response.data or ""
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        saved = attempt(
+            form,
+            services.set_status,
+            current_user,
+            requirement,
+            Status(form.status.data),
+            form.response.data or "",
+        )
+        if saved is not REFUSED:
             flash("The status and response are published; watchers are notified.", "success")
             return back_to(requirement, "#official-response")
     return render_detail(requirement, 400, status_form=form)
@@ -317,15 +289,8 @@ def merge(requirement_id: int):
     duplicate = services.get_requirement(requirement_id)
     form = MergeForm()
     if form.validate():
-        target = db.session.get(Requirement, form.target.data)
-        try:
-            if target is None:
-                raise ServiceError(f"There is no requirement #{form.target.data}.", "target")
-            services.merge_requirements(current_user, duplicate, target)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        target = attempt(form, services.merge_into, current_user, duplicate, form.target.data)
+        if target is not REFUSED:
             flash(f"Merged #{duplicate.id} into this requirement.", "success")
             return back_to(target)
     return render_detail(duplicate, 400, merge_form=form)

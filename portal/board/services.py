@@ -1,11 +1,12 @@
 """Board rules: posting, voting, commenting, status and official responses, merging, search."""
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
+from flask import abort
 from sqlalchemy import Integer, Select, delete, distinct, func, insert, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
@@ -35,6 +36,7 @@ from portal.models import (
 )
 from portal.models.board import VENDOR_STATUSES
 from portal.revenue.services import currencies
+from portal.web.filters import RequirementFilters
 
 T = TypeVar("T")
 
@@ -52,38 +54,28 @@ CLOSED_FOR_VOTES = {Status.MERGED: "merged", Status.SHIPPED: "shipped"}
 
 
 @dataclass
-class BoardFilters:
-    """What the board shows; built from the query string, with a note for every bad value."""
+class BoardFilters(RequirementFilters):
+    """What the board shows: the shared filters plus search and sort; a bad value is left out
+    (the rest still apply) with a note saying so."""
 
-    product: Product | None = None
-    topic: Topic | None = None
-    status: Status | None = None
     sort: str = "score"
     q: str = ""
-    problems: list[str] = field(default_factory=list)
 
-    @classmethod
-    def from_args(cls, args) -> "BoardFilters":
-        filters = cls(q=args.get("q", "").strip()[:200])
-        if slug := args.get("product"):
-            filters.product = db.session.scalar(select(Product).where(Product.slug == slug))
-            if filters.product is None:
-                filters.problems.append(f"There is no product “{slug[:50]}”; showing all products.")
-        if slug := args.get("topic"):
-            filters.topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
-            if filters.topic is None:
-                filters.problems.append(f"There is no topic “{slug[:50]}”; showing all topics.")
-        if status := args.get("status"):
-            try:
-                filters.status = Status(status)
-            except ValueError:
-                filters.problems.append(f"“{status[:50]}” is not a status; showing all.")
+    INSTEAD: ClassVar[dict[str, str]] = {
+        "product": "showing all products",
+        "topic": "showing all topics",
+        "status": "showing all",
+        "sort": "sorting by score",
+    }
+
+    def read_args(self, args: Mapping[str, str]) -> None:
+        super().read_args(args)
+        self.q = args.get("q", "").strip()[:200]
         sort = args.get("sort", "score")
         if sort in SORTS:
-            filters.sort = sort
+            self.sort = sort
         else:
-            filters.problems.append(f"“{sort[:50]}” is not a way to sort; sorting by score.")
-        return filters
+            self.problem("sort", f"“{sort[:50]}” is not a way to sort")
 
 
 def filter_requirements(
@@ -136,6 +128,44 @@ def similar_requirements(title: str, limit: int = 5) -> list[Requirement]:
 def get_requirement(requirement_id: int) -> Requirement:
     """The requirement, or a 404."""
     return db.get_or_404(Requirement, requirement_id)
+
+
+def get_comment(requirement: Requirement, comment_id: int) -> Comment:
+    """The requirement's comment, or a 404."""
+    comment = db.get_or_404(Comment, comment_id)
+    if comment.requirement_id != requirement.id:
+        abort(404)
+    return comment
+
+
+def find_requirement(requirement_id: int) -> Requirement | None:
+    """The requirement, or None."""
+    return db.session.get(Requirement, requirement_id)
+
+
+def products() -> list[Product]:
+    """Every product by name, inactive ones too (older requirements still name them)."""
+    return list(db.session.scalars(select(Product).order_by(Product.name)))
+
+
+def topics() -> list[Topic]:
+    """Every topic by name."""
+    return list(db.session.scalars(select(Topic).order_by(Topic.name)))
+
+
+def catalogue() -> tuple[list[Product], list[Topic]]:
+    """Every product and every topic, by name (for filters and forms)."""
+    return products(), topics()
+
+
+def requirement_titles() -> list[tuple[int, str]]:
+    """Id and title of every requirement not merged, best score first (to pick related ones)."""
+    query = (
+        select(Requirement.id, Requirement.title)
+        .where(Requirement.status != Status.MERGED)
+        .order_by(Requirement.score.desc())
+    )
+    return [(id_, title) for id_, title in db.session.execute(query)]
 
 
 def visible_comments(requirement: Requirement, viewer: User) -> list[Comment]:
@@ -498,6 +528,15 @@ def set_status(actor: User, requirement: Requirement, status: Status, response: 
         exclude=actor,
     )
     db.session.commit()
+
+
+def merge_into(actor: User, duplicate: Requirement, target_id: int) -> Requirement:
+    """Merge a duplicate into the requirement with this id (see `merge_requirements`)."""
+    target = find_requirement(target_id)
+    if target is None:
+        raise ServiceError(f"There is no requirement #{target_id}.", "target")
+    merge_requirements(actor, duplicate, target)
+    return target
 
 
 def merge_requirements(actor: User, duplicate: Requirement, target: Requirement) -> None:

@@ -6,9 +6,7 @@ from flask_login import current_user
 from portal.access import can_run_surveys, require
 from portal.briefs import services as briefs
 from portal.briefs.forms import BriefForm
-from portal.errors import ServiceError
-from portal.extensions import db
-from portal.web.forms import ActionForm
+from portal.web.forms import REFUSED, ActionForm, attempt
 
 bp = Blueprint("briefs", __name__)
 
@@ -18,12 +16,10 @@ bp = Blueprint("briefs", __name__)
 def publish_board():
     form = BriefForm()
     if form.validate_on_submit():
-        try:
-            brief = briefs.publish_board_brief(current_user, form.slug.data, form.title.data)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
+        brief = attempt(
+            None, briefs.publish_board_brief, current_user, form.slug.data, form.title.data
+        )
+        if brief is not REFUSED:
             flash("The brief is published.", "success")
             return redirect(url_for("briefs.show", slug=brief.slug))
     for field, errors in form.errors.items():

@@ -2,10 +2,9 @@
 
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from portal.extensions import db, limiter
+from portal.extensions import limiter
+from portal.main import services
 
 bp = Blueprint("main", __name__)
 
@@ -22,9 +21,6 @@ def index():
 @limiter.exempt
 def healthz():
     """JSON health check: 200 when the database answers, 503 otherwise."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
+    if not services.database_answers():
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")

@@ -10,11 +10,9 @@ from flask_login import current_user
 from portal import privacy
 from portal.access import can_manage_org, can_take_part, own_organisation, require
 from portal.auth.services import create_invitation
-from portal.errors import ServiceError
-from portal.extensions import db
 from portal.models import Role
 from portal.org.forms import ColleagueInviteForm
-from portal.web.forms import apply_error, form_status
+from portal.web.forms import REFUSED, attempt, form_status
 
 bp = Blueprint("org", __name__)
 
@@ -39,14 +37,17 @@ def invite():
     organisation = own_organisation()
     form = ColleagueInviteForm()
     if form.validate_on_submit():
-        try:
-            invitation, token = create_invitation(
-                current_user, form.email.data, Role.PARTNER, organisation, form.is_org_manager.data
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        created = attempt(
+            form,
+            create_invitation,
+            current_user,
+            form.email.data,
+            Role.PARTNER,
+            organisation,
+            form.is_org_manager.data,
+        )
+        if created is not REFUSED:
+            invitation, token = created
             link = url_for("auth.register", token=token, _external=True)
             return render_template("invitation_created.html", invitation=invitation, link=link)
     return render_template("org/invite.html", form=form, organisation=organisation), form_status(

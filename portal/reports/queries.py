@@ -3,10 +3,10 @@
 Revenue and segment figures come from `portal.privacy`; nothing here reads revenue columns.
 """
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import selectinload
@@ -15,7 +15,8 @@ from portal import privacy
 from portal.board.services import filter_requirements
 from portal.database import utcnow
 from portal.extensions import db
-from portal.models import Product, Requirement, RequirementMonth, Status, Topic
+from portal.models import Requirement, RequirementMonth, Status
+from portal.web.filters import RequirementFilters
 
 BATCH = 500
 
@@ -39,41 +40,27 @@ def _date(value: str, name: str, problems: list[str]) -> date | None:
 
 
 @dataclass
-class ReportFilters:
-    """The report's filters; requirements are filtered by the date they were posted."""
+class ReportFilters(RequirementFilters):
+    """The report's filters: the shared ones plus dates; requirements are filtered by the date
+    they were posted. The report uses no filter at all until every value is usable."""
 
-    product: Product | None = None
-    topic: Topic | None = None
-    status: Status | None = None
     date_from: date | None = None
     date_to: date | None = None
-    problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args) -> "ReportFilters":
+    def from_args(cls, args: Mapping[str, str]) -> Self:
         """Parse query arguments; raises FilterError listing every unusable value."""
-        problems: list[str] = []
-        filters = cls()
-        if slug := args.get("product", ""):
-            filters.product = db.session.scalar(select(Product).where(Product.slug == slug))
-            if filters.product is None:
-                problems.append(f"There is no product “{slug[:50]}”.")
-        if slug := args.get("topic", ""):
-            filters.topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
-            if filters.topic is None:
-                problems.append(f"There is no topic “{slug[:50]}”.")
-        if value := args.get("status", ""):
-            try:
-                filters.status = Status(value)
-            except ValueError:
-                problems.append(f"“{value[:50]}” is not a status.")
-        filters.date_from = _date(args.get("from", ""), "The start date", problems)
-        filters.date_to = _date(args.get("to", ""), "The end date", problems)
-        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-            problems.append("The start date is after the end date.")
-        if problems:
-            raise FilterError(problems)
+        filters = super().from_args(args)
+        if filters.problems:
+            raise FilterError(filters.problems)
         return filters
+
+    def read_args(self, args: Mapping[str, str]) -> None:
+        super().read_args(args)
+        self.date_from = _date(args.get("from", ""), "The start date", self.problems)
+        self.date_to = _date(args.get("to", ""), "The end date", self.problems)
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            self.problems.append("The start date is after the end date.")
 
     def as_args(self) -> dict[str, str]:
         """The filters as query arguments (for links to exports of the same view)."""

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal import privacy
 from portal.access import (
@@ -11,12 +10,12 @@ from portal.access import (
     can_see_consented_names,
     require,
 )
+from portal.board.services import catalogue
 from portal.database import utcnow
 from portal.documents.files import csv_response, download_headers
-from portal.extensions import db
-from portal.models import Product, Status, Topic
+from portal.models import Status
 from portal.reports import exports, jobs, queries
-from portal.web.pagination import page_args
+from portal.web.pagination import paginate
 
 bp = Blueprint("reports", __name__)
 
@@ -40,7 +39,8 @@ def vendor():
         filters, problems = queries.ReportFilters(), error.problems
     else:
         problems = []
-    pagination = db.paginate(queries.requirements_query(filters), **page_args(per_page=25))
+    pagination = paginate(queries.requirements_query(filters), per_page=25)
+    products, topics = catalogue()
     first = (pagination.page - 1) * pagination.per_page + 1
     return render_template(
         "reports/vendor.html",
@@ -51,8 +51,8 @@ def vendor():
         summary=queries.summary(filters),
         breakdowns=queries.breakdowns(filters),
         trend=queries.trend(filters),
-        products=db.session.scalars(select(Product).order_by(Product.name)).all(),
-        topics=db.session.scalars(select(Topic).order_by(Topic.name)).all(),
+        products=products,
+        topics=topics,
         statuses=list(Status),
         can_export=can_export_reports(current_user),
         show_names=can_see_consented_names(current_user),

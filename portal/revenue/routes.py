@@ -5,13 +5,11 @@ from flask_login import current_user
 
 from portal import privacy
 from portal.access import can_manage_org, can_take_part, own_organisation, require
-from portal.errors import ServiceError
-from portal.extensions import db
 from portal.models import Organisation
 from portal.revenue import services as revenue
 from portal.revenue.forms import ConfirmImportForm, ImportForm, RevenueProfileForm
 from portal.revenue.importer import RevenueRow, template_csv
-from portal.web.forms import ActionForm, apply_error, form_status
+from portal.web.forms import REFUSED, ActionForm, attempt, form_status
 
 bp = Blueprint("revenue", __name__)
 
@@ -51,12 +49,8 @@ def index():
                 form.customers.data,
                 form.seats.data,
             )
-            try:
-                revenue.save_profile(current_user, organisation, row)
-            except ServiceError as error:
-                db.session.rollback()
-                apply_error(form, error)
-            else:
+            saved = attempt(form, revenue.save_profile, current_user, organisation, row)
+            if saved is not REFUSED:
                 flash(f"Saved the figures for {row.fiscal_year}.", "success")
                 return redirect(url_for("revenue.index"))
         return render_revenue(organisation, form, form_status(form) if form.errors else 400)
@@ -74,11 +68,8 @@ def delete(fiscal_year: int):
     organisation = own_organisation()
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        revenue.delete_profile(current_user, organisation, fiscal_year)
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
+    deleted = attempt(None, revenue.delete_profile, current_user, organisation, fiscal_year)
+    if deleted is not REFUSED:
         flash(f"Deleted the figures for {fiscal_year}.", "info")
     return redirect(url_for("revenue.index"))
 
@@ -127,11 +118,8 @@ def confirm_import():
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        rows = revenue.unsign_import(form.token.data, organisation, current_user)
-        counts = revenue.apply_import(current_user, organisation, rows, "upload")
-    except ServiceError as error:
-        flash(error.message, "error")
+    counts = attempt(None, revenue.apply_signed_import, form.token.data, organisation, current_user)
+    if counts is REFUSED:
         return redirect(url_for("revenue.import_file"))
     flash(f"Imported {counts['new']} new and {counts['updated']} updated year(s).", "success")
     return redirect(url_for("revenue.index"))

@@ -211,6 +211,18 @@ def apply_import(
     return counts
 
 
+def exchange_rates() -> list[ExchangeRate]:
+    """Every exchange rate, by currency code."""
+    return list(db.session.scalars(select(ExchangeRate).order_by(ExchangeRate.currency)))
+
+
+def apply_signed_import(
+    token: str, organisation: Organisation, actor: User, source: str = "upload"
+) -> dict[str, int]:
+    """Write the rows of a previewed import (see `sign_import`), all or nothing."""
+    return apply_import(actor, organisation, unsign_import(token, organisation, actor), source)
+
+
 def set_exchange_rate(actor: User, currency: str, rate: Decimal) -> ExchangeRate:
     """Create or change a rate (admins only, audited); the reporting currency stays at 1."""
     if not can_administer(actor):

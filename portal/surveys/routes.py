@@ -2,9 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from portal import audit
 from portal.access import (
     can_read_board,
     can_read_survey_report,
@@ -13,17 +11,17 @@ from portal.access import (
     can_take_part,
     require,
 )
+from portal.board import services as board
 from portal.briefs import services as briefs
 from portal.briefs.forms import BriefForm
 from portal.documents.files import csv_response, pdf_response, render_pdf
-from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import Product, Question, QuestionKind, Requirement, Status, SurveyStatus
+from portal.models import Question, QuestionKind, SurveyStatus
 from portal.models import Survey as SurveyModel
 from portal.surveys import release, report, services
 from portal.surveys.forms import QuestionForm, SurveyForm, end_of, start_of
-from portal.web.forms import ActionForm, apply_error, form_status
-from portal.web.pagination import page_args
+from portal.web.forms import REFUSED, ActionForm, attempt, form_status
+from portal.web.pagination import paginate
 
 bp = Blueprint("surveys", __name__)
 
@@ -45,14 +43,8 @@ def get_survey(survey_id: int) -> SurveyModel:
 
 def survey_form(survey: SurveyModel | None = None) -> SurveyForm:
     form = SurveyForm(obj=survey)
-    products = db.session.scalars(select(Product).order_by(Product.name))
-    form.product.choices = [(0, "— any product —"), *((p.id, p.name) for p in products)]
-    requirements = db.session.execute(
-        select(Requirement.id, Requirement.title)
-        .where(Requirement.status != Status.MERGED)
-        .order_by(Requirement.score.desc())
-    )
-    form.requirements.choices = [(i, f"#{i} {t}") for i, t in requirements]
+    form.product.choices = [(0, "— any product —"), *((p.id, p.name) for p in board.products())]
+    form.requirements.choices = [(i, f"#{i} {t}") for i, t in board.requirement_titles()]
     if survey is not None and request.method == "GET":
         form.product.data = survey.product_id or 0
         form.opens_at.data = survey.opens_at.date() if survey.opens_at else None
@@ -65,16 +57,10 @@ def survey_form(survey: SurveyModel | None = None) -> SurveyForm:
 @require(can_read_board)
 def index():
     """Partners see open surveys to answer; the editor sees every survey."""
-    pagination = db.paginate(services.surveys_for(current_user), **page_args(per_page=20))
+    pagination = paginate(services.surveys_for(current_user), per_page=20)
     answered = set()
     if can_take_part(current_user):
-        from portal.models import Response
-
-        answered = set(
-            db.session.scalars(
-                select(Response.survey_id).where(Response.user_id == current_user.id)
-            )
-        )
+        answered = services.answered_surveys(current_user)
     return render_template(
         "surveys/index.html", pagination=pagination, answered=answered, accepting=services.accepting
     )
@@ -87,21 +73,19 @@ def edit(survey_id: int | None = None):
     survey = db.get_or_404(SurveyModel, survey_id) if survey_id else None
     form = survey_form(survey)
     if form.validate_on_submit():
-        try:
-            saved = services.save_survey(
-                current_user,
-                survey,
-                form.title.data,
-                form.intro.data or "",
-                form.product.data,
-                start_of(form.opens_at.data),
-                end_of(form.closes_at.data),
-                form.requirements.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        saved = attempt(
+            form,
+            services.save_survey,
+            current_user,
+            survey,
+            form.title.data,
+            form.intro.data or "",
+            form.product.data,
+            start_of(form.opens_at.data),
+            end_of(form.closes_at.data),
+            form.requirements.data,
+        )
+        if saved is not REFUSED:
             flash("The survey is saved.", "success")
             return redirect(url_for("surveys.detail", survey_id=saved.id))
     return render_template("surveys/form.html", form=form, survey=survey), form_status(form)
@@ -166,12 +150,10 @@ def answer(survey_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     submitted = submitted_answers(survey)
-    try:
-        response, problems = services.submit_response(current_user, survey, submitted)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    result = attempt(None, services.submit_response, current_user, survey, submitted)
+    if result is REFUSED:
         return render_answer(survey, status=409)
+    _, problems = result
     if problems:
         return render_answer(survey, problems, submitted, 400)
     flash(
@@ -201,20 +183,18 @@ def question(survey_id: int, question_id: int | None = None):
         form.choices.data = "\n".join(c.label for c in existing.choices)
         return render_template("surveys/question.html", survey=survey, form=form, question=existing)
     if form.validate_on_submit():
-        try:
-            services.save_question(
-                current_user,
-                survey,
-                existing,
-                QuestionKind(form.kind.data),
-                form.prompt.data,
-                form.required.data,
-                (form.choices.data or "").splitlines(),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        saved = attempt(
+            form,
+            services.save_question,
+            current_user,
+            survey,
+            existing,
+            QuestionKind(form.kind.data),
+            form.prompt.data,
+            form.required.data,
+            (form.choices.data or "").splitlines(),
+        )
+        if saved is not REFUSED:
             flash("The question is saved.", "success")
             return redirect(url_for("surveys.detail", survey_id=survey.id) + "#questions")
     if existing is not None:
@@ -233,14 +213,10 @@ def question_action(survey_id: int, question_id: int, action: str):
     item = db.get_or_404(Question, question_id)
     if item.survey_id != survey.id:
         abort(404)
-    try:
-        if action == "delete":
-            services.delete_question(current_user, item)
-        else:
-            services.move_question(current_user, item, -1 if action == "up" else 1)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if action == "delete":
+        attempt(None, services.delete_question, current_user, item)
+    else:
+        attempt(None, services.move_question, current_user, item, -1 if action == "up" else 1)
     return redirect(url_for("surveys.detail", survey_id=survey.id) + "#questions")
 
 
@@ -249,12 +225,8 @@ def question_action(survey_id: int, question_id: int, action: str):
 def change_status(survey_id: int, action: str):
     survey = editor_action(survey_id)
     status = SurveyStatus.OPEN if action == "open" else SurveyStatus.CLOSED
-    try:
-        services.set_status(current_user, survey, status)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
+    changed = attempt(None, services.set_status, current_user, survey, status)
+    if changed is not REFUSED:
         flash(f"The survey is {status.value}.", "success")
     return redirect(url_for("surveys.detail", survey_id=survey.id))
 
@@ -306,8 +278,7 @@ def exported_report(survey_id: int, fmt: str) -> tuple[SurveyModel, release.Rele
     if state.report is None:
         flash(state.note, "info")
         abort(redirect(url_for("surveys.survey_report", survey_id=survey.id)))
-    audit.record(current_user, "export.survey_report", f"survey:{survey.id}", format=fmt)
-    db.session.commit()
+    services.record_report_export(current_user, survey, fmt)
     return survey, state
 
 
@@ -342,14 +313,10 @@ def publish_brief(survey_id: int):
     survey = get_survey(survey_id)
     form = BriefForm()
     if form.validate_on_submit():
-        try:
-            brief = briefs.publish_survey_brief(
-                current_user, survey, form.slug.data, form.title.data
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        brief = attempt(
+            form, briefs.publish_survey_brief, current_user, survey, form.slug.data, form.title.data
+        )
+        if brief is not REFUSED:
             flash("The brief is published.", "success")
             return redirect(url_for("briefs.show", slug=brief.slug))
     return render_report(survey, form, form_status(form))

@@ -78,6 +78,17 @@ def own_response(survey: Survey, user: User) -> Response | None:
     )
 
 
+def answered_surveys(user: User) -> set[int]:
+    """Ids of the surveys the user has answered."""
+    return set(db.session.scalars(select(Response.survey_id).where(Response.user_id == user.id)))
+
+
+def record_report_export(user: User, survey: Survey, fmt: str) -> None:
+    """Every export of a survey report is an audit event."""
+    audit.record(user, "export.survey_report", f"survey:{survey.id}", format=fmt)
+    db.session.commit()
+
+
 def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
     if opens_at and closes_at and closes_at <= opens_at:
         raise ServiceError("The closing date must be after the opening date.", "closes_at")

@@ -4,12 +4,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import can_hold_api_tokens, require
-from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import ApiToken
 from portal.tokens import services as tokens
 from portal.tokens.forms import TokenForm
-from portal.web.forms import ActionForm, apply_error, form_status
+from portal.web.forms import REFUSED, ActionForm, attempt, form_status
 
 bp = Blueprint("api_tokens", __name__)
 
@@ -20,12 +19,9 @@ def index():
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        try:
-            _, secret = tokens.create_token(current_user, form.name.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
+        created = attempt(form, tokens.create_token, current_user, form.name.data)
+        if created is not REFUSED:
+            _, secret = created
             form = TokenForm(formdata=None)
     return render_template(
         "tokens/index.html",

@@ -63,6 +63,16 @@ def authenticate(secret: str) -> User | None:
     return user
 
 
+def use_token(secret: str, path: str) -> User | None:
+    """The vendor user behind a live token, its use recorded (`record_use`); None otherwise."""
+    user = authenticate(secret)
+    if user is None:
+        db.session.rollback()  # end the read: nothing was written
+        return None
+    record_use(user, path)
+    return user
+
+
 def record_use(user: User, path: str) -> None:
     """Every API request is an audit event (who, which path and arguments)."""
     audit.record(user, "api.request", path[:200])

@@ -1,8 +1,51 @@
-"""Small helpers shared by every form-handling view."""
+"""Running a form through a service: `attempt` shows a refusal beside the form, or flashes it.
 
+Services own their transactions: a service function commits what it wrote, and on a refusal
+(`ServiceError`) `attempt` rolls the session back; views never call `db.session.commit()` or
+`rollback()` themselves.
+"""
+
+from collections.abc import Callable
+from enum import Enum
+from typing import Literal, ParamSpec, TypeVar
+
+from flask import flash
 from flask_wtf import FlaskForm
 
 from portal.errors import ServiceError
+from portal.extensions import db
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Refused(Enum):
+    """The one value `attempt` returns when the service refused (its message is already shown)."""
+
+    REFUSED = "refused"
+
+
+REFUSED = Refused.REFUSED
+
+
+def attempt(
+    form: FlaskForm | None, service: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
+) -> T | Literal[Refused.REFUSED]:
+    """Call `service(*args, **kwargs)` and return its result, or REFUSED when it refuses.
+
+    A refusal rolls back whatever the service had written, then its message goes beside the
+    form's field (or at the top of the form) to be rendered again; with no form (a button whose
+    page is not shown again) it is flashed instead.
+    """
+    try:
+        return service(*args, **kwargs)
+    except ServiceError as error:
+        db.session.rollback()
+        if form is None:
+            flash(error.message, "error")
+        else:
+            apply_error(form, error)
+        return REFUSED
 
 
 def apply_error(form: FlaskForm, error: ServiceError) -> None:

@@ -1,6 +1,10 @@
-"""Reading page and page-size arguments safely from the query string."""
+"""Paginating a service's select at the page and page size the query string asks for."""
 
 from flask import request
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select
+
+from portal.extensions import db
 
 MAX_PER_PAGE = 100
 
@@ -15,3 +19,11 @@ def page_args(per_page: int = 25) -> dict:
         "max_per_page": MAX_PER_PAGE,
         "error_out": False,
     }
+
+
+def paginate(query: Select, per_page: int = 25, page: int | None = None) -> Pagination:
+    """One page of `query` (built by a service): the page and size the query string asks for,
+    clamped; or exactly `page` and `per_page` when the caller has checked them (the API)."""
+    if page is None:
+        return db.paginate(query, **page_args(per_page))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
