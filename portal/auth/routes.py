@@ -65,7 +65,7 @@ def register(token: str):
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register(token, form.display_name.data, form.password.data)
+            user = services.register(token, form.display_name.data or "", form.password.data or "")
         except ServiceError as error:
             return render_template("auth/invitation_invalid.html", problem=error.message), 410
         logout_user()

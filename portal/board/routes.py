@@ -127,10 +127,10 @@ def edit(requirement_id: int):
             services.edit_requirement(
                 current_user,
                 requirement,
-                form.title.data,
-                form.body.data,
+                form.title.data or "",
+                form.body.data or "",
                 form.product.data,
-                form.topics.data,
+                form.topics.data or [],
             )
         except ServiceError as error:
             db.session.rollback()
@@ -150,7 +150,8 @@ def vote_form(vote=None, **kwargs) -> VoteForm:
             "currency": vote.currency,
         }
     form = VoteForm(**kwargs)
-    form.currency.choices = currencies()
+    # Plain values are valid choices; the WTForms stubs accept (value, label) tuples only.
+    form.currency.choices = currencies()  # type: ignore[assignment]
     return form
 
 
@@ -241,7 +242,7 @@ def comment(requirement_id: int):
     if form.validate():
         try:
             created = services.add_comment(
-                current_user, requirement, form.body.data, QuoteConsent(form.quotable.data)
+                current_user, requirement, form.body.data or "", QuoteConsent(form.quotable.data)
             )
         except ServiceError as error:
             db.session.rollback()
@@ -270,7 +271,7 @@ def edit_comment(requirement_id: int, comment_id: int):
     if form.validate_on_submit():
         try:
             services.edit_comment(
-                current_user, comment, form.body.data, QuoteConsent(form.quotable.data)
+                current_user, comment, form.body.data or "", QuoteConsent(form.quotable.data)
             )
         except ServiceError as error:
             db.session.rollback()

@@ -76,6 +76,7 @@ from portal.privacy.rules import (
     Contributions,
     Shown,
     atoms,
+    best_cells,
     can_see_org_revenue,
     choose_cells,
     joined,

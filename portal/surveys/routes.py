@@ -1,5 +1,7 @@
 """Survey pages under /surveys, and the public briefs under /briefs."""
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -85,7 +87,7 @@ def edit(survey_id: int | None = None):
             saved = services.save_survey(
                 current_user,
                 survey,
-                form.title.data,
+                form.title.data or "",
                 form.intro.data or "",
                 form.product.data,
                 start_of(form.opens_at.data),
@@ -201,7 +203,7 @@ def question(survey_id: int, question_id: int | None = None):
                 survey,
                 existing,
                 QuestionKind(form.kind.data),
-                form.prompt.data,
+                form.prompt.data or "",
                 form.required.data,
                 (form.choices.data or "").splitlines(),
             )
@@ -293,7 +295,9 @@ def survey_report(survey_id: int):
     return render_report(report_survey(survey_id))
 
 
-def exported_report(survey_id: int, fmt: str) -> tuple[SurveyModel, release.ReleaseState]:
+def exported_report(
+    survey_id: int, fmt: str
+) -> tuple[SurveyModel, release.ReleaseState, dict[str, Any]]:
     """The survey and its released report for an export; every export is an audit event.
 
     Before the first release there is nothing to export: back to the report page, which says why.
@@ -305,17 +309,17 @@ def exported_report(survey_id: int, fmt: str) -> tuple[SurveyModel, release.Rele
         abort(redirect(url_for("surveys.survey_report", survey_id=survey.id)))
     audit.record(current_user, "export.survey_report", f"survey:{survey.id}", format=fmt)
     db.session.commit()
-    return survey, state
+    return survey, state, state.report
 
 
 @bp.route("/<int:survey_id>/report.csv")
 @role_required(*REPORT_READERS)
 def report_csv(survey_id: int):
-    survey, state = exported_report(survey_id, "csv")
+    survey, state, released = exported_report(survey_id, "csv")
     return csv_response(
         f"survey-{survey.id}-report.csv",
         report.CSV_HEADER,
-        report.csv_rows(state.report),
+        report.csv_rows(released),
         [f"{survey.title} — {state.note}", PRIVACY_FOOTNOTE.format(n=state.min_orgs)],
     )
 
@@ -323,7 +327,7 @@ def report_csv(survey_id: int):
 @bp.route("/<int:survey_id>/report.pdf")
 @role_required(*REPORT_READERS)
 def report_pdf(survey_id: int):
-    survey, state = exported_report(survey_id, "pdf")
+    survey, state, _ = exported_report(survey_id, "pdf")
     pdf = render_pdf(
         "surveys/report_pdf.html",
         report=state.report,
@@ -341,7 +345,7 @@ def publish_brief(survey_id: int):
     if form.validate_on_submit():
         try:
             brief = briefs.publish_survey_brief(
-                current_user, survey, form.slug.data, form.title.data
+                current_user, survey, form.slug.data or "", form.title.data or ""
             )
         except ServiceError as error:
             db.session.rollback()
