@@ -2,9 +2,10 @@
 
 import sqlite3
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from markupsafe import Markup
-from sqlalchemy import DateTime, MetaData, Text, event
+from sqlalchemy import DateTime, MetaData, Table, Text, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
@@ -65,6 +66,9 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+    if TYPE_CHECKING:
+        __table__: ClassVar[Table]  # every model maps a plain table
 
 
 # Search structures made by hand in the migrations (engine-specific), invisible to the models.

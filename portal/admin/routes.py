@@ -131,7 +131,7 @@ def edit_catalogue_item(kind: str, item_id: int | None = None):
             current_user,
             kind,
             item,
-            form.name.data,
+            form.name.data or "",
             form.slug.data or "",
             form.description.data or "",
             form.active.data,

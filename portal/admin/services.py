@@ -20,7 +20,7 @@ from portal.models import (
     User,
 )
 
-CATALOGUES = {"products": Product, "topics": Topic}
+CATALOGUES: dict[str, type[Product] | type[Topic]] = {"products": Product, "topics": Topic}
 
 
 def slugify(text: str) -> str:
@@ -105,7 +105,7 @@ def save_organisation(actor: User, organisation: Organisation | None, **fields) 
     _check_partner_profile(kind, fields)
     _check_unique(organisation, name, slug)
     creating = organisation is None
-    if creating:
+    if organisation is None:
         organisation = Organisation()
         db.session.add(organisation)
     elif organisation.kind != kind and organisation.members:
@@ -138,7 +138,7 @@ def update_user(
     if user.id == actor.id and (role != Role.ADMIN or not active):
         raise ServiceError("You cannot remove your own administrator access.")
     check_role_fits(role, organisation)
-    changes = {}
+    changes: dict[str, list[str | bool | None]] = {}
     if user.role != role:
         changes["role"] = [user.role.value, role.value]
     if user.organisation_id != (organisation.id if organisation else None):
@@ -187,7 +187,7 @@ def save_catalogue_item(
     if db.session.scalar(others.where(model.slug == slug)):
         raise ServiceError("This slug is taken.", "slug")
     creating = item is None
-    if creating:
+    if item is None:
         item = model()
         db.session.add(item)
     item.name, item.slug, item.description = name, slug, description.strip()

@@ -65,7 +65,9 @@ def register(token: str):
     if invitation is REFUSED:
         return invalid_invitation(form)
     if form.validate_on_submit():
-        user = attempt(form, services.register, token, form.display_name.data, form.password.data)
+        user = attempt(
+            form, services.register, token, form.display_name.data or "", form.password.data or ""
+        )
         if user is REFUSED:
             return invalid_invitation(form)
         logout_user()

@@ -3,10 +3,11 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import cast
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from portal import audit
 from portal.access import can_administer, can_receive_digest
@@ -131,10 +132,13 @@ def register(token: str, display_name: str, password: str) -> User:
     if find_user_by_email(invitation.email) is not None:
         raise ServiceError("Someone with this e-mail address already has an account.")
     # Claim the invitation with a conditional update so two parallel sign-ups cannot both win.
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=utcnow())
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+            .values(used_at=utcnow())
+        ),
     )
     if claimed.rowcount != 1:
         db.session.rollback()

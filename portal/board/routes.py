@@ -116,10 +116,10 @@ def edit(requirement_id: int):
             services.edit_requirement,
             current_user,
             requirement,
-            form.title.data,
-            form.body.data,
+            form.title.data or "",
+            form.body.data or "",
             form.product.data,
-            form.topics.data,
+            form.topics.data or [],
         )
         if saved is not REFUSED:
             flash("Your changes are saved.", "success")
@@ -136,7 +136,8 @@ def vote_form(vote=None, **kwargs) -> VoteForm:
             "currency": vote.currency,
         }
     form = VoteForm(**kwargs)
-    form.currency.choices = currencies()
+    # Plain values are valid choices; the WTForms stubs accept (value, label) tuples only.
+    form.currency.choices = currencies()  # type: ignore[assignment]
     return form
 
 
@@ -220,7 +221,7 @@ def comment(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     form = CommentForm()
     if form.validate():
-        body, quotable = form.body.data, QuoteConsent(form.quotable.data)
+        body, quotable = form.body.data or "", QuoteConsent(form.quotable.data)
         created = attempt(form, services.add_comment, current_user, requirement, body, quotable)
         if created is not REFUSED:
             flash("Your comment is posted.", "success")
@@ -241,7 +242,7 @@ def edit_comment(requirement_id: int, comment_id: int):
         abort(403)
     form = CommentForm(obj=comment, quotable=comment.quotable.value)
     if form.validate_on_submit():
-        body, quotable = form.body.data, QuoteConsent(form.quotable.data)
+        body, quotable = form.body.data or "", QuoteConsent(form.quotable.data)
         saved = attempt(form, services.edit_comment, current_user, comment, body, quotable)
         if saved is not REFUSED:
             flash("Your comment is updated.", "success")
@@ -289,7 +290,7 @@ def merge(requirement_id: int):
     duplicate = services.get_requirement(requirement_id)
     form = MergeForm()
     if form.validate():
-        target = attempt(form, services.merge_into, current_user, duplicate, form.target.data)
+        target = attempt(form, services.merge_into, current_user, duplicate, form.target.data or 0)
         if target is not REFUSED:
             flash(f"Merged #{duplicate.id} into this requirement.", "success")
             return back_to(target)

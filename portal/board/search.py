@@ -64,7 +64,7 @@ def matches(query: str, any_term: bool = False) -> ColumnElement[bool]:
     dialect = db.engine.dialect.name
     if dialect == "sqlite":
         ids = (
-            select(literal_column("rowid"))
+            select(literal_column("rowid", Integer))
             .select_from(text("requirement_fts"))
             .where(text("requirement_fts MATCH :fts").bindparams(fts=_fts5_query(words, any_term)))
         )

@@ -4,10 +4,22 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from flask import abort
-from sqlalchemy import Integer, Select, delete, distinct, func, insert, select, type_coerce, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Integer,
+    Select,
+    delete,
+    distinct,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
@@ -101,13 +113,13 @@ def board_query(filters: BoardFilters, viewer: User | None = None) -> Select:
         query = query.where(matches(filters.q))
     if filters.sort == "revenue":
         return privacy.order_by_revenue(query, viewer)
-    order = {
+    orders: dict[str, list[ColumnElement[Any]]] = {
         "score": [Requirement.score.desc(), Requirement.org_count.desc()],
         "newest": [Requirement.created_at.desc()],
         "votes": [Requirement.vote_count.desc(), Requirement.score.desc()],
         "showstoppers": [Requirement.showstopper_org_count.desc(), Requirement.score.desc()],
-    }[filters.sort]
-    return query.order_by(*order, Requirement.id.desc())
+    }
+    return query.order_by(*orders[filters.sort], Requirement.id.desc())
 
 
 def similar_requirements(title: str, limit: int = 5) -> list[Requirement]:
@@ -211,9 +223,11 @@ def _retry_on_conflict(operation: Callable[[], T], attempts: int = 8) -> T:
     raise AssertionError("unreachable")
 
 
-def _check_partner(user: User) -> None:
+def _check_partner(user: User) -> int:
+    """The partner's organisation id; anyone else is refused."""
     if not can_take_part(user) or user.organisation_id is None:
         raise ServiceError("Only partner organisations' members can do this.")
+    return user.organisation_id
 
 
 def _topics(topic_ids: list[int]) -> list[Topic]:
@@ -376,7 +390,7 @@ def cast_vote(
 
     Revenue at stake is optional: what the requirement is worth to the voter's organisation.
     """
-    _check_partner(user)
+    organisation_id = _check_partner(user)
     if revenue_at_stake is not None:
         if revenue_at_stake < 0:
             raise ServiceError("Revenue at stake cannot be negative.", "revenue_at_stake")
@@ -391,12 +405,12 @@ def cast_vote(
         if vote is None:
             vote = Vote(requirement_id=requirement.id, user_id=user.id)
             db.session.add(vote)
-        vote.organisation_id = user.organisation_id
+        vote.organisation_id = organisation_id
         vote.importance = importance
         vote.consent = consent
         vote.revenue_at_stake, vote.currency = revenue_at_stake, currency
         db.session.flush()
-        votes_changed([requirement.id], [user.organisation_id])
+        votes_changed([requirement.id], [organisation_id])
         db.session.commit()
         return vote
 
@@ -408,10 +422,14 @@ def withdraw_vote(user: User, requirement_id: int) -> bool:
 
     def write() -> bool:
         requirement = _lock_open_requirement(requirement_id)
-        removed = db.session.execute(
-            delete(Vote).where(Vote.requirement_id == requirement.id, Vote.user_id == user.id)
+        removed = cast(
+            CursorResult,
+            db.session.execute(
+                delete(Vote).where(Vote.requirement_id == requirement.id, Vote.user_id == user.id)
+            ),
         ).rowcount
-        votes_changed([requirement.id], [user.organisation_id])
+        organisation_id = user.organisation_id
+        votes_changed([requirement.id], [] if organisation_id is None else [organisation_id])
         db.session.commit()
         return bool(removed)
 

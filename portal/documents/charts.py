@@ -98,10 +98,11 @@ def stacked_bar_chart(
     bar_space = width - label_width - 20
     parts = []
     for index, name in enumerate(series):
-        x = label_width + index * 110
+        key_x = label_width + index * 110
         parts.append(
-            f'<rect x="{x}" y="6" width="12" height="12" fill="{colours[index % len(colours)]}"/>'
-            f'<text x="{x + 18}" y="16" font-size="12" fill="#333">{escape(name)}</text>'
+            f'<rect x="{key_x}" y="6" width="12" height="12" '
+            f'fill="{colours[index % len(colours)]}"/>'
+            f'<text x="{key_x + 18}" y="16" font-size="12" fill="#333">{escape(name)}</text>'
         )
     for index, (label, values) in enumerate(rows):
         y = legend + index * row
@@ -144,11 +145,11 @@ def line_chart(
         'stroke="#bbb"/>'
     ]
     for tick in range(5):
-        value = top * tick / 4
+        tick_value = top * tick / 4
         y = top_pad + plot_h - plot_h * tick / 4
         parts.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#666">'
-            f"{escape(_fmt(value, ''))}</text>"
+            f"{escape(_fmt(tick_value, ''))}</text>"
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#eee"/>'
         )
     segment: list[str] = []

@@ -132,7 +132,7 @@ def _local_fetcher(url: str):
     from weasyprint.urls import default_url_fetcher
 
     marker = "/static/"
-    if marker in url:
+    if marker in url and current_app.static_folder:
         static = Path(current_app.static_folder).resolve()
         path = (static / url.split(marker, 1)[1].split("?")[0]).resolve()
         if static in path.parents and path.is_file():

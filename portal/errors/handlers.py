@@ -46,8 +46,9 @@ def http_error(error: HTTPException):
     if code >= 500:
         db.session.rollback()
     # A view's own description (abort(400, description=...)) says more than the generic text.
-    specific = error.description and error.description != type(error).description
-    message = error.description if specific else MESSAGES.get(code, error.description or "")
+    description = error.description or ""
+    specific = description and description != type(error).description
+    message = description if specific else MESSAGES.get(code, description)
     return render_error(code, error.name, message)
 
 

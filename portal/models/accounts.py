@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.database import utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
 def str_enum(enum_class: type[enum.Enum], length: int = 32) -> Enum:
@@ -107,7 +107,7 @@ NAME_MAX = 120
 EMAIL_MAX = 254
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -126,7 +126,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.slug}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
     display_name: Mapped[str] = mapped_column(String(NAME_MAX))
@@ -164,7 +164,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), index=True)
     organisation_id: Mapped[int | None] = mapped_column(

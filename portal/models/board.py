@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import SanitisedHTML, utcnow
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.models.accounts import LabelledEnum, Organisation, User, str_enum
 
 TITLE_MAX = 160
@@ -112,7 +112,7 @@ requirement_topic = Table(
 )
 
 
-class Product(db.Model):
+class Product(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -120,14 +120,14 @@ class Product(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class Topic(db.Model):
+class Topic(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class Requirement(db.Model):
+class Requirement(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     body: Mapped[str] = mapped_column(Text)
@@ -181,7 +181,7 @@ class Requirement(db.Model):
         }
 
 
-class Vote(db.Model):
+class Vote(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     requirement_id: Mapped[int] = mapped_column(
         ForeignKey("requirement.id", ondelete="CASCADE"), index=True
@@ -211,7 +211,7 @@ class Vote(db.Model):
     )
 
 
-class Comment(db.Model):
+class Comment(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     requirement_id: Mapped[int] = mapped_column(
         ForeignKey("requirement.id", ondelete="CASCADE"), index=True
@@ -227,7 +227,7 @@ class Comment(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class StatusChange(db.Model):
+class StatusChange(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     requirement_id: Mapped[int] = mapped_column(
         ForeignKey("requirement.id", ondelete="CASCADE"), index=True
@@ -241,7 +241,7 @@ class StatusChange(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class Revision(db.Model):
+class Revision(Model):
     """The text a requirement or comment had before an edit (edits are kept)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -257,7 +257,7 @@ class Revision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An e-mail notification; sent by SMTP when MAIL_SERVER is set, otherwise kept here."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

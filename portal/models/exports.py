@@ -7,10 +7,10 @@ from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from portal.database import utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class ExportJob(db.Model):
+class ExportJob(Model):
     """One export of a report: who asked, with which filters, how far it got, and the file."""
 
     __tablename__ = "export_job"

@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
+from portal.extensions import Model
 
 AMOUNT = Numeric(20, 2)
 ALL = "all"  # the dimension and segment of a requirement's own (whole) cell
 
 
-class RequirementOrg(db.Model):
+class RequirementOrg(Model):
     """One organisation's contribution to one requirement: live, and as last released.
 
     Kept in the same transaction as every vote change. `top` is the highest importance weight
@@ -46,7 +46,7 @@ class RequirementOrg(db.Model):
     segment_currency: Mapped[str | None] = mapped_column(String(3))
 
 
-class RequirementRelease(db.Model):
+class RequirementRelease(Model):
     """When a requirement's figures were last released, and how many changes wait since."""
 
     __tablename__ = "requirement_release"
@@ -61,7 +61,7 @@ class RequirementRelease(db.Model):
     segments_released_at: Mapped[datetime | None]  # revenue by segment
 
 
-class ReleasedCell(db.Model):
+class ReleasedCell(Model):
     """A released cell: one requirement (segment "all") or one requirement × segment value.
 
     Voting organisations: `voters`/`showstoppers` exact, `voters_shown` whether they may be
@@ -95,7 +95,7 @@ class ReleasedCell(db.Model):
     )
 
 
-class SegmentTotal(db.Model):
+class SegmentTotal(Model):
     """The shown released cells added up per product, status and segment value, kept.
 
     Kept by `portal.privacy.totals` whenever cells are released or a requirement changes status
@@ -120,7 +120,7 @@ class SegmentTotal(db.Model):
     revenue_hidden: Mapped[int] = mapped_column(default=0)
 
 
-class RequirementMonth(db.Model):
+class RequirementMonth(Model):
     """Votes per requirement and calendar month (by when each vote was cast), kept for the trend.
 
     `organisations` counts the organisations that voted that month on that requirement; summed
@@ -139,7 +139,7 @@ class RequirementMonth(db.Model):
     __table_args__ = (Index("ix_requirement_month_month", "month", "requirement_id"),)
 
 
-class SurveyRelease(db.Model):
+class SurveyRelease(Model):
     """The survey report as last released: what the editor, vendor and briefs read."""
 
     __tablename__ = "survey_release"

@@ -10,13 +10,13 @@ from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.models.accounts import Organisation, User
 
 MONEY = Numeric(18, 2)
 
 
-class ExchangeRate(db.Model):
+class ExchangeRate(Model):
     """How many units of the reporting currency one unit of `currency` is worth."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,7 +26,7 @@ class ExchangeRate(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
-class RevenueProfile(db.Model):
+class RevenueProfile(Model):
     """One organisation's figures for one fiscal year (one row per organisation and year)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.database import SanitisedHTML, utcnow
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.models.accounts import LabelledEnum, Organisation, User, str_enum
 from portal.models.board import Product, QuoteConsent, Requirement
 
@@ -53,7 +53,7 @@ survey_requirement = db.Table(
 )
 
 
-class Survey(db.Model):
+class Survey(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
@@ -77,7 +77,7 @@ class Survey(db.Model):
     )
 
 
-class Question(db.Model):
+class Question(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
@@ -91,7 +91,7 @@ class Question(db.Model):
     )
 
 
-class Choice(db.Model):
+class Choice(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(
         ForeignKey("question.id", ondelete="CASCADE"), index=True
@@ -102,7 +102,7 @@ class Choice(db.Model):
     question: Mapped[Question] = relationship(back_populates="choices")
 
 
-class Response(db.Model):
+class Response(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
@@ -119,7 +119,7 @@ class Response(db.Model):
     __table_args__ = (UniqueConstraint("survey_id", "user_id"),)
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer: a chosen choice (one row per choice for multiple choice), a scale or a text."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,7 +138,7 @@ class Answer(db.Model):
     )
 
 
-class Brief(db.Model):
+class Brief(Model):
     """A frozen, public, aggregates-only snapshot of a report, at /briefs/<slug>."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -76,6 +76,7 @@ from portal.privacy.rules import (
     Contributions,
     Shown,
     atoms,
+    best_cells,
     choose_cells,
     joined,
     max_share,

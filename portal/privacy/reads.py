@@ -8,7 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, and_, case, func, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    SQLColumnExpression,
+    and_,
+    case,
+    func,
+    select,
+    union_all,
+)
 
 from portal import audit
 from portal.access import can_see_consented_names
@@ -154,15 +163,17 @@ def _released(requirement_ids: list[int], viewer: Any):
     }
     own: dict[int, Decimal] = {}
     if (org := _partner_org(viewer)) is not None:
-        own = dict(
-            db.session.execute(
+        own = {
+            rid: value
+            for rid, value in db.session.execute(
                 select(RequirementOrg.requirement_id, RequirementOrg.released_value).where(
                     RequirementOrg.requirement_id.in_(requirement_ids),
                     RequirementOrg.organisation_id == org,
                     RequirementOrg.released_value > 0,
                 )
-            ).all()
-        )
+            )
+            if value is not None
+        }
     return cells, states, own
 
 
@@ -186,20 +197,30 @@ def released_revenue(
             "released_at": released_at,
             "waiting": max(min_orgs - pending, 1),
         }
-        cell = cells.get(rid)
-        reason = cell.revenue_reason or None if cell is not None else "small"
-        if cell is not None and reason is None and rid in own:
-            reason = _contributor_reason(cell, own[rid])
-        if reason is not None:
-            hidden = Shown(str(rid), "Revenue at stake", None, None, True, reason, **common)
-            found[rid] = RequirementRevenue(hidden, hidden)
-            continue
-        orgs = cell.revenue_orgs
-        found[rid] = RequirementRevenue(
-            Shown(str(rid), "Revenue at stake", int(cell.revenue_shown), orgs, **common),
-            Shown(str(rid), "Median", int(cell.revenue_median), orgs, **common),
-        )
+        found[rid] = _requirement_revenue(rid, cells.get(rid), own.get(rid), common)
     return found
+
+
+def _requirement_revenue(
+    rid: int, cell: ReleasedCell | None, own: Decimal | None, common: dict[str, Any]
+) -> RequirementRevenue:
+    """One requirement's released revenue for a viewer whose organisation put `own` into it."""
+    reason = cell.revenue_reason or None if cell is not None else "small"
+    if cell is not None and reason is None and own is not None:
+        reason = _contributor_reason(cell, own)
+    if (
+        cell is None
+        or reason is not None
+        or cell.revenue_shown is None
+        or cell.revenue_median is None
+    ):
+        hidden = Shown(str(rid), "Revenue at stake", None, None, True, reason or "small", **common)
+        return RequirementRevenue(hidden, hidden)
+    orgs = cell.revenue_orgs
+    return RequirementRevenue(
+        Shown(str(rid), "Revenue at stake", int(cell.revenue_shown), orgs, **common),
+        Shown(str(rid), "Median", int(cell.revenue_median), orgs, **common),
+    )
 
 
 def revenue_at_stake_for(requirement_ids: list[int], viewer: Any = None) -> dict[int, Shown]:
@@ -227,8 +248,10 @@ def hidden_from_contributor(organisation_id: int) -> set[int]:
     return {cell.requirement_id for cell, own in rows if _contributor_reason(cell, own)}
 
 
-def _contributor_reason(cell: ReleasedCell, own: Decimal) -> str | None:
+def _contributor_reason(cell: ReleasedCell, own: Decimal | None) -> str | None:
     """Why a member of an organisation that put `own` into a shown whole cell may not see it."""
+    if cell.revenue_total is None or cell.revenue_largest is None or cell.revenue_second is None:
+        return "small"  # released without revenue: nothing to show
     contributions = Contributions(
         cell.revenue_orgs, cell.revenue_total, cell.revenue_largest, cell.revenue_second
     )
@@ -242,7 +265,7 @@ def order_by_revenue(query: Select, viewer: Any = None) -> Select:
     kept `requirement.revenue_shown` is indexed; for a partner, the few figures its own
     contributions hide from it are NULL as well.
     """
-    key = Requirement.revenue_shown
+    key: SQLColumnExpression[Decimal | None] = Requirement.revenue_shown
     org = _partner_org(viewer)
     if org is not None and (hidden := hidden_from_contributor(org)):
         key = case((Requirement.id.in_(sorted(hidden)), None), else_=key)
@@ -277,6 +300,7 @@ def named_organisations_for(
         .where(named)
         .order_by(Organisation.name)
     )
+    query: Select | CompoundSelect
     if limit is None:
         query = names.where(RequirementOrg.requirement_id.in_(requirement_ids))
     else:  # the first names of each requirement, in one statement
@@ -307,7 +331,7 @@ def named_organisations_for(
 
 def _segment_row(key: str, label: str, found) -> dict[str, Any]:
     voters, showstoppers, voter_cells, voters_hidden, revenue, revenue_cells, revenue_hidden = (
-        found if found is not None else (0, 0, 0, 0, None, 0, 0)
+        found if found is not None else (0, 0, 0, 0, 0, 0, 0)
     )
     return {
         "key": key,

@@ -52,6 +52,7 @@ from portal.privacy import totals
 from portal.privacy.rules import (
     SEGMENTS,
     UNKNOWN,
+    ZERO,
     CellKey,
     Contributions,
     atoms,
@@ -176,11 +177,11 @@ class _Org:
 
     @property
     def revenue_change(self) -> Decimal:
-        return (self.value or 0) - (self.released_now or 0)
+        return (self.value or ZERO) - (self.released_now or ZERO)
 
     @property
     def segment_change(self) -> Decimal:
-        return (self.value or 0) - (self.segment_now or 0)
+        return (self.value or ZERO) - (self.segment_now or ZERO)
 
 
 def _convert(amount: Decimal | None, currency: str | None, rates: dict[str, Decimal]):
@@ -574,8 +575,8 @@ def refresh(
     if ids is not None:
         scope = scope.where(RequirementRelease.requirement_id.in_(ids))
     states = {s.requirement_id: s for s in db.session.scalars(scope)}
-    for state in states.values():
-        state.voters_pending = state.revenue_pending = 0
+    for known in states.values():
+        known.voters_pending = known.revenue_pending = 0
     released = 0
     writes = _BatchWrites() if ids is None else _Writes()
     for requirement_id, orgs in list(_rows(ids, rates)):

@@ -5,12 +5,13 @@ release and `portal.privacy.reads` applies them for each viewer. The rules thems
 described, with a worked example, in the package docstring (`portal/privacy/__init__.py`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from flask import current_app
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.models import (
     Organisation,
@@ -22,8 +23,11 @@ from portal.models import (
 
 Number = int | float | Decimal
 
+SegmentValue = PartnerType | Region | SizeBand
+SegmentEnum = type[PartnerType] | type[Region] | type[SizeBand]
+
 # The segments partners are broken down by: key -> (label, values, organisation column).
-SEGMENTS = {
+SEGMENTS: dict[str, tuple[str, SegmentEnum, InstrumentedAttribute[SegmentValue | None]]] = {
     "partner_type": ("Partner type", PartnerType, Organisation.partner_type),
     "region": ("Region", Region, Organisation.region),
     "size_band": ("Size", SizeBand, Organisation.size_band),
@@ -290,6 +294,7 @@ def reason_for_viewer(
 
 
 CellKey = tuple[str, str]  # (dimension, segment value)
+GroupCheck = Callable[[list[int]], bool]  # whether a group of organisations (indexes) is safe
 
 
 def atoms(segments: list[dict[str, str]], shown: set[CellKey]) -> list[list[int]]:
@@ -340,9 +345,9 @@ def choose_cells(
     segments: list[dict[str, str]],
     candidates: set[CellKey],
     whole_shown: bool,
-    safe_atom,
+    safe_atom: GroupCheck,
     before: list[list[int]],
-    safe_change,
+    safe_change: GroupCheck,
     prefer: str | None = None,
 ) -> set[CellKey] | None:
     """Which segment cells a release may show; None when it must wait for more changes.
@@ -393,7 +398,12 @@ def choose_cells(
 
 
 def best_cells(
-    segments: list[dict[str, str]], candidates: set[CellKey], *args
+    segments: list[dict[str, str]],
+    candidates: set[CellKey],
+    whole_shown: bool,
+    safe_atom: GroupCheck,
+    before: list[list[int]],
+    safe_change: GroupCheck,
 ) -> set[CellKey] | None:
     """`choose_cells`, trying each dimension as the one to keep: the choice showing most.
 
@@ -402,6 +412,7 @@ def best_cells(
     A dimension with no candidate cell changes nothing as the preference, and a first choice
     that shows every candidate cannot be beaten: both are skipped.
     """
+    args = (whole_shown, safe_atom, before, safe_change)
     first = choose_cells(segments, candidates, *args)
     if first == candidates:
         return first

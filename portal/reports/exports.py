@@ -7,6 +7,7 @@ from flask import current_app
 
 from portal import privacy
 from portal.documents.files import Column, build_xlsx
+from portal.privacy.rules import Number
 from portal.reports import queries
 
 COLUMNS = [
@@ -32,7 +33,7 @@ HEADER = [c.name for c in COLUMNS]
 SUPPRESSED = "suppressed"
 
 
-def money(shown: privacy.Shown) -> int | str | None:
+def money(shown: privacy.Shown) -> Number | str | None:
     return SUPPRESSED if shown.suppressed else shown.value
 
 

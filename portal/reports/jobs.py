@@ -11,12 +11,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from flask import current_app
+from flask import Flask, current_app
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import delete, func, select
 from werkzeug.datastructures import MultiDict
+from werkzeug.local import LocalProxy
 
 from portal import audit, privacy
 from portal.access import can_administer
@@ -54,7 +55,7 @@ def record_export(user: User, filters: queries.ReportFilters, fmt: str) -> None:
 
 def row_count(filters: queries.ReportFilters) -> int:
     ids = queries.requirement_ids(filters).subquery()
-    return db.session.scalar(select(func.count()).select_from(ids))
+    return db.session.execute(select(func.count()).select_from(ids)).scalar_one()
 
 
 def needs_job(filters: queries.ReportFilters) -> bool:
@@ -100,7 +101,9 @@ def _pdf(filters, viewer, generated: str, progress: Callable[[int], None]) -> by
     if len(rows) <= size:
         return render_pdf("reports/vendor_pdf.html", rows=rows, **context)
     named = [row for row in rows if row["named_organisations"]]
-    parts = [{"sections": ("head", "who"), "rows": rows[:12], "named_rows": []}]
+    parts: list[dict[str, Any]] = [
+        {"sections": ("head", "who"), "rows": rows[:12], "named_rows": []}
+    ]
     parts += [
         {"sections": ("table",), "rows": rows[i : i + size]} for i in range(0, len(rows), size)
     ]
@@ -149,12 +152,12 @@ def start(user: User, fmt: str, filters: queries.ReportFilters) -> ExportJob:
     if current_app.config["EXPORT_JOBS_INLINE"]:
         run(job.id)
     else:
-        app = current_app._get_current_object()
+        app = cast("LocalProxy[Flask]", current_app)._get_current_object()
         threading.Thread(target=_run_in_app, args=(app, job.id), daemon=True).start()
     return job
 
 
-def _run_in_app(app, job_id: int) -> None:
+def _run_in_app(app: Flask, job_id: int) -> None:
     with app.app_context():
         run(job_id)
 
@@ -181,11 +184,15 @@ def run(job_id: int) -> None:
         db.session.rollback()
         current_app.logger.exception("export job %s failed", job_id)
         job = db.session.get(ExportJob, job_id)
+        if job is None:
+            return  # deleted while it ran: nobody waits for it
         job.status, job.error = "failed", f"The export could not be built ({type(error).__name__})."
         job.finished_at = utcnow()
         db.session.commit()
         return
     job = db.session.get(ExportJob, job_id)
+    if job is None:
+        return
     job.content, job.size = export.content, len(export.content)
     job.filename, job.mimetype = export.filename, export.mimetype
     job.rows_done = job.rows_total

@@ -114,6 +114,6 @@ def export_job(job_id: int):
 @require(can_export_reports)
 def export_download(job_id: int):
     job = jobs.job_for(current_user, job_id)
-    if job is None or job.status != "done":
+    if job is None or job.status != "done" or job.content is None:
         abort(404)
     return download(jobs.Export(job.filename, job.mimetype, job.content))

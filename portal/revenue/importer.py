@@ -23,8 +23,10 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 COLUMNS = ["fiscal_year", "currency", "total_revenue", "cloud_revenue", "customers", "seats"]
 MAX_ROWS = 200
@@ -258,35 +260,82 @@ def parse_revenue_file(
     filename: str, data: bytes, *, currencies: set[str], max_bytes: int, this_year: int
 ) -> ParsedFile:
     """Parse and validate a whole revenue file; rows come back only when there is no problem."""
-    if len(data) > max_bytes:
-        return ParsedFile(
-            problems=[Problem(None, None, f"The file is larger than {max_bytes:,} bytes.")]
-        )
-    if not data.strip():
-        return ParsedFile(problems=[Problem(None, None, "The file is empty.")])
     try:
-        if data.startswith(ZIP_MAGIC) or filename.lower().endswith(".xlsx"):
-            table, separator = _read_xlsx(data, filename), ","
-        else:
-            table, separator = _read_csv(data)
+        numbered, separator = _read_table(filename, data, max_bytes)
     except FileRefused as refusal:
-        return ParsedFile(problems=[Problem(None, None, str(refusal))])
-    numbered = [(i + 1, row) for i, row in enumerate(table) if any(c.strip() for c in row)]
-    if not numbered:
-        return ParsedFile(problems=[Problem(None, None, "The file is empty.")])
+        return _refused(str(refusal))
     (header_row, header), body = numbered[0], numbered[1:]
     problems = _check_header(header_row, header)
     if problems:
         return ParsedFile(problems=problems)
     if not body:
-        return ParsedFile(problems=[Problem(None, None, "The file has a header but no data rows.")])
+        return _refused("The file has a header but no data rows.")
     if len(body) > MAX_ROWS:
-        return ParsedFile(
-            problems=[Problem(None, None, f"The file has more than {MAX_ROWS} data rows.")]
-        )
-    positions = {h.strip().lower(): i for i, h in enumerate(header) if h.strip()}
+        return _refused(f"The file has more than {MAX_ROWS} data rows.")
     known = {c.upper() for c in currencies}
+    return _parse_body(body, header, separator, known, this_year)
+
+
+def _refused(message: str) -> ParsedFile:
+    return ParsedFile(problems=[Problem(None, None, message)])
+
+
+def _read_table(
+    filename: str, data: bytes, max_bytes: int
+) -> tuple[list[tuple[int, list[str]]], str]:
+    """The file's non-blank rows with their spreadsheet numbers, and its separator."""
+    if len(data) > max_bytes:
+        raise FileRefused(f"The file is larger than {max_bytes:,} bytes.")
+    if not data.strip():
+        raise FileRefused("The file is empty.")
+    if data.startswith(ZIP_MAGIC) or filename.lower().endswith(".xlsx"):
+        table, separator = _read_xlsx(data, filename), ","
+    else:
+        table, separator = _read_csv(data)
+    numbered = [(i + 1, row) for i, row in enumerate(table) if any(c.strip() for c in row)]
+    if not numbered:
+        raise FileRefused("The file is empty.")
+    return numbered, separator
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class _RowReader:
+    """One data row's cells by column name, and the problems found in them."""
+
+    number: int
+    cells: list[str]
+    positions: dict[str, int]
+    problems: list[Problem] = field(default_factory=list)
+
+    def text(self, column: str) -> str:
+        index = self.positions[column]
+        return self.cells[index].strip() if index < len(self.cells) else ""
+
+    def read(self, column: str, parse: Callable[[str], T]) -> T | None:
+        """The column's value, or None when `parse` refuses it (its ValueError is the problem)."""
+        try:
+            return parse(self.text(column))
+        except ValueError as reason:
+            self.problem(column, str(reason))
+            return None
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.number, column, message))
+
+
+def _parse_body(
+    body: list[tuple[int, list[str]]],
+    header: list[str],
+    separator: str,
+    currencies: set[str],
+    this_year: int,
+) -> ParsedFile:
+    positions = {h.strip().lower(): i for i, h in enumerate(header) if h.strip()}
     rows: list[RevenueRow] = []
+    problems: list[Problem] = []
     first_row_of_year: dict[int, int] = {}
     for number, cells in body:
         if any(c.strip() for i, c in enumerate(cells) if i not in positions.values()):
@@ -294,22 +343,11 @@ def parse_revenue_file(
             # would only produce misleading messages.
             problems.append(Problem(number, None, _misaligned(cells, header, separator)))
             continue
-        row, row_problems = _parse_row(number, cells, positions, separator, known, this_year)
-        at = positions["fiscal_year"]
-        year = _year_of(cells[at] if at < len(cells) else "")
+        reader = _RowReader(number, cells, positions)
         # Checked whatever else is wrong with the row, so that every problem is listed at once.
-        if year is not None and EARLIEST_YEAR <= year <= this_year + 1:
-            if year in first_row_of_year:
-                row_problems.insert(
-                    0,
-                    Problem(
-                        number,
-                        "fiscal_year",
-                        f"{year} appears twice (rows {first_row_of_year[year]} and {number}).",
-                    ),
-                )
-            first_row_of_year.setdefault(year, number)
-        problems += row_problems
+        problems += _repeated_year(reader, first_row_of_year, this_year)
+        row = _parse_row(reader, separator, currencies, this_year)
+        problems += reader.problems
         if row is not None:
             rows.append(row)
     return ParsedFile(rows=[] if problems else rows, problems=problems)
@@ -330,77 +368,91 @@ def _year_of(text: str) -> int | None:
     return int(text) if _YEAR.fullmatch(text) else None
 
 
+def _repeated_year(
+    reader: _RowReader, first_row_of_year: dict[int, int], this_year: int
+) -> list[Problem]:
+    """A problem when the row repeats a valid year of an earlier row (whose number is kept)."""
+    year = _year_of(reader.text("fiscal_year"))
+    if year is None or not EARLIEST_YEAR <= year <= this_year + 1:
+        return []
+    first = first_row_of_year.setdefault(year, reader.number)
+    if first == reader.number:
+        return []
+    message = f"{year} appears twice (rows {first} and {reader.number})."
+    return [Problem(reader.number, "fiscal_year", message)]
+
+
 def _parse_row(
-    number: int,
-    cells: list[str],
-    positions: dict[str, int],
-    separator: str,
-    currencies: set[str],
-    this_year: int,
-) -> tuple[RevenueRow | None, list[Problem]]:
-    problems: list[Problem] = []
-
-    def cell(column: str) -> str:
-        index = positions[column]
-        return cells[index].strip() if index < len(cells) else ""
-
-    def problem(column: str, message: str) -> None:
-        problems.append(Problem(number, column, message))
-
-    year = _year_of(cell("fiscal_year"))
-    if not cell("fiscal_year"):
-        problem("fiscal_year", "The fiscal year is empty.")
-    elif year is None:
-        problem("fiscal_year", f"“{cell('fiscal_year')}” is not a year (e.g. 2024).")
-    elif not EARLIEST_YEAR <= year <= this_year + 1:
-        problem("fiscal_year", f"{year} is outside {EARLIEST_YEAR}–{this_year + 1}.")
-    currency = cell("currency").upper()
-    if not currency:
-        problem("currency", "The currency is empty.")
-    elif currency not in currencies:
-        problem("currency", f"Unknown currency “{cell('currency')}”.")
-    amounts: dict[str, Decimal] = {}
-    for column in ("total_revenue", "cloud_revenue"):
-        try:
-            amount = parse_amount(cell(column), separator)
-        except (ValueError, InvalidOperation) as reason:
-            problem(column, "The amount is empty." if not cell(column) else f"{reason}.")
-            continue
-        if amount < 0:
-            problem(column, f"The amount cannot be negative ({_fmt(amount)}).")
-        elif amount > MAX_AMOUNT:
-            problem(column, f"The amount {_fmt(amount)} is above {_fmt(MAX_AMOUNT)}.")
-        else:
-            amounts[column] = amount
-    if len(amounts) == 2 and amounts["cloud_revenue"] > amounts["total_revenue"]:
-        problem(
+    reader: _RowReader, separator: str, currencies: set[str], this_year: int
+) -> RevenueRow | None:
+    """The row's figures, or None with every problem noted on the reader."""
+    year = reader.read("fiscal_year", lambda text: _fiscal_year(text, this_year))
+    currency = reader.read("currency", lambda text: _currency(text, currencies))
+    total = reader.read("total_revenue", lambda text: _amount(text, separator))
+    cloud = reader.read("cloud_revenue", lambda text: _amount(text, separator))
+    if total is not None and cloud is not None and cloud > total:
+        reader.problem(
             "cloud_revenue",
-            f"Cloud revenue ({_fmt(amounts['cloud_revenue'])}) is above total revenue "
-            f"({_fmt(amounts['total_revenue'])}).",
+            f"Cloud revenue ({_fmt(cloud)}) is above total revenue ({_fmt(total)}).",
         )
-    counts: dict[str, int] = {}
-    for column in ("customers", "seats"):
-        try:
-            count = parse_count(cell(column), separator)
-        except (ValueError, InvalidOperation) as reason:
-            problem(column, "The number is empty." if not cell(column) else f"{reason}.")
-            continue
-        if count < 0:
-            problem(column, "The number cannot be negative.")
-        elif count > MAX_COUNT:
-            problem(column, f"{count:,} is above {MAX_COUNT:,}.")
-        else:
-            counts[column] = count
-    if problems or year is None:
-        return None, problems
-    return (
-        RevenueRow(
-            year,
-            currency,
-            amounts["total_revenue"],
-            amounts["cloud_revenue"],
-            counts["customers"],
-            counts["seats"],
-        ),
-        problems,
-    )
+    customers = reader.read("customers", lambda text: _count(text, separator))
+    seats = reader.read("seats", lambda text: _count(text, separator))
+    if (
+        reader.problems
+        or year is None
+        or currency is None
+        or total is None
+        or cloud is None
+        or customers is None
+        or seats is None
+    ):
+        return None
+    return RevenueRow(year, currency, total, cloud, customers, seats)
+
+
+def _fiscal_year(text: str, this_year: int) -> int:
+    if not text:
+        raise ValueError("The fiscal year is empty.")
+    year = _year_of(text)
+    if year is None:
+        raise ValueError(f"“{text}” is not a year (e.g. 2024).")
+    if not EARLIEST_YEAR <= year <= this_year + 1:
+        raise ValueError(f"{year} is outside {EARLIEST_YEAR}–{this_year + 1}.")
+    return year
+
+
+def _currency(text: str, currencies: set[str]) -> str:
+    currency = text.upper()
+    if not currency:
+        raise ValueError("The currency is empty.")
+    if currency not in currencies:
+        raise ValueError(f"Unknown currency “{text}”.")
+    return currency
+
+
+def _amount(text: str, separator: str) -> Decimal:
+    if not text:
+        raise ValueError("The amount is empty.")
+    try:
+        amount = parse_amount(text, separator)
+    except (ValueError, InvalidOperation) as reason:
+        raise ValueError(f"{reason}.") from None
+    if amount < 0:
+        raise ValueError(f"The amount cannot be negative ({_fmt(amount)}).")
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"The amount {_fmt(amount)} is above {_fmt(MAX_AMOUNT)}.")
+    return amount
+
+
+def _count(text: str, separator: str) -> int:
+    if not text:
+        raise ValueError("The number is empty.")
+    try:
+        count = parse_count(text, separator)
+    except (ValueError, InvalidOperation) as reason:
+        raise ValueError(f"{reason}.") from None
+    if count < 0:
+        raise ValueError("The number cannot be negative.")
+    if count > MAX_COUNT:
+        raise ValueError(f"{count:,} is above {MAX_COUNT:,}.")
+    return count

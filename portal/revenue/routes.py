@@ -16,7 +16,8 @@ bp = Blueprint("revenue", __name__)
 
 def profile_form() -> RevenueProfileForm:
     form = RevenueProfileForm()
-    form.currency.choices = revenue.currencies()
+    # Plain values are valid choices; the WTForms stubs accept (value, label) tuples only.
+    form.currency.choices = revenue.currencies()  # type: ignore[assignment]
     return form
 
 

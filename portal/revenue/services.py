@@ -52,7 +52,7 @@ def _apply_row(organisation: Organisation, row: RevenueRow, actor: User | None) 
         )
     )
     created = profile is None
-    if created:
+    if profile is None:
         profile = RevenueProfile(organisation_id=organisation.id, fiscal_year=row.fiscal_year)
         db.session.add(profile)
     profile.currency = row.currency
@@ -71,12 +71,12 @@ def save_profile(actor: User, organisation: Organisation, row: RevenueRow) -> Re
     _apply_row(organisation, row, actor)
     audit.record(actor, "revenue.save", organisation.slug, fiscal_year=row.fiscal_year)
     db.session.commit()
-    return db.session.scalar(
+    return db.session.scalars(
         select(RevenueProfile).where(
             RevenueProfile.organisation_id == organisation.id,
             RevenueProfile.fiscal_year == row.fiscal_year,
         )
-    )
+    ).one()
 
 
 def delete_profile(actor: User, organisation: Organisation, fiscal_year: int) -> None:

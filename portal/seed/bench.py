@@ -98,8 +98,8 @@ def _bulk_settings() -> Iterator[None]:
     try:
         yield
     finally:
-        for name, value in saved.items():
-            connection.exec_driver_sql(f"PRAGMA {name}={value}")
+        for name, previous in saved.items():
+            connection.exec_driver_sql(f"PRAGMA {name}={previous}")
 
 
 def _secondary_indexes(table: str) -> list[tuple[str, str]]:
@@ -311,7 +311,7 @@ def _votes(rng, users, requirement_ids, per_user, now, days_ago) -> list[dict]:
     named, anonymous = VoteConsent.NAMED_TO_VENDOR, VoteConsent.ANONYMOUS
     votes = []
     for user_id, org_id in users:
-        chosen = set()
+        chosen: set[int] = set()
         while len(chosen) < per_user:
             chosen.update(rng.choices(requirement_ids, cum_weights=cum_weights, k=per_user))
         for rid in list(chosen)[:per_user]:

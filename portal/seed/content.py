@@ -1,5 +1,7 @@
 """The running example's board content: products, billing-model topics, requirements, comments."""
 
+from typing import NotRequired, TypedDict
+
 PRODUCTS = [
     (
         "BPOS",
@@ -297,8 +299,37 @@ COMMENTS = [
     "A distributor marketplace would solve this for hundreds of small resellers.",
 ]
 
+
+class QuestionSpec(TypedDict):
+    """A demo question; answers lean by partner type (`weights`, `scale`) or come from `texts`."""
+
+    kind: str
+    prompt: str
+    required: NotRequired[bool]
+    choices: NotRequired[list[str]]
+    weights: NotRequired[dict[str, list[int]]]
+    scale: NotRequired[dict[str, int]]
+    texts: NotRequired[list[str]]
+
+
+class SurveySpec(TypedDict):
+    """A demo survey with its questions and who answers it."""
+
+    title: str
+    intro: str
+    product: str
+    status: str
+    opened_days_ago: int
+    closes_in_days: int
+    response_share: float
+    skip: NotRequired[list[str]]
+    skip_orgs: NotRequired[list[str]]
+    related: NotRequired[list[str]]
+    questions: list[QuestionSpec]
+
+
 # Weights per partner type for single/multi choices (multi: chance in tenths of being picked).
-SURVEYS = [
+SURVEYS: list[SurveySpec] = [
     {
         "title": "Billing for the vendor's online services",
         "intro": "The vendor bills your customers directly for its online services today. "

@@ -48,6 +48,7 @@ from portal.models import (
 )
 from portal.revenue.services import seed_rates
 from portal.seed import content as demo_content
+from portal.seed.content import QuestionSpec
 from portal.surveys.release import release_due_surveys
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published in the README on purpose
@@ -157,7 +158,7 @@ def seed_users() -> int:
     created = 0
     for email, name, role, slug, manager in USERS:
         if find_user_by_email(email) is None:
-            create_user(email, role, name, DEMO_PASSWORD, orgs.get(slug), manager)
+            create_user(email, role, name, DEMO_PASSWORD, orgs.get(slug) if slug else None, manager)
             created += 1
     db.session.flush()
     return created
@@ -295,6 +296,13 @@ def _demo_responses(vendor: User) -> None:
         merge_requirements(vendor, duplicate, original)
 
 
+def _segment(org: Organisation) -> tuple[PartnerType, Region, SizeBand]:
+    """A partner organisation's segment, which admins cannot leave out."""
+    if org.partner_type is None or org.region is None or org.size_band is None:
+        raise ValueError(f"Partner organisation {org.slug} has no segment profile.")
+    return org.partner_type, org.region, org.size_band
+
+
 REGION_CURRENCY = {Region.NA: "USD", Region.EMEA: "EUR", Region.APAC: "AUD", Region.LATAM: "BRL"}
 SIZE_REVENUE = {  # typical total revenue by size band, in the organisation's currency
     SizeBand.MICRO: 900_000,
@@ -316,7 +324,8 @@ def seed_revenue() -> int:
     )
     this_year = utcnow().year
     for org in partners:
-        base = SIZE_REVENUE[org.size_band] * rng.uniform(0.7, 1.4)
+        _, region, size_band = _segment(org)
+        base = SIZE_REVENUE[size_band] * rng.uniform(0.7, 1.4)
         cloud_share = rng.uniform(0.05, 0.2)
         for offset, year in enumerate(range(this_year - 3, this_year)):
             if (org.id, year) in have:
@@ -327,7 +336,7 @@ def seed_revenue() -> int:
                 RevenueProfile(
                     organisation_id=org.id,
                     fiscal_year=year,
-                    currency=REGION_CURRENCY[org.region],
+                    currency=REGION_CURRENCY[region],
                     total_revenue=Decimal(total),
                     cloud_revenue=Decimal(round(total * min(cloud_share, 0.9))),
                     customers=max(5, round(total / rng.uniform(40_000, 90_000))),
@@ -340,19 +349,21 @@ def seed_revenue() -> int:
     orgs = {o.id: o for o in partners}
     for vote in db.session.scalars(select(Vote).order_by(Vote.id)):
         if rng.random() < 0.55:
-            org = orgs[vote.organisation_id]
+            _, region, size_band = _segment(orgs[vote.organisation_id])
             share = {Importance.NICE_TO_HAVE: 0.002, Importance.IMPORTANT: 0.01}.get(
                 vote.importance, 0.03
             )
-            amount = SIZE_REVENUE[org.size_band] * share * rng.uniform(0.5, 1.5)
+            amount = SIZE_REVENUE[size_band] * share * rng.uniform(0.5, 1.5)
             vote.revenue_at_stake = Decimal(round(amount, -3))
-            vote.currency = REGION_CURRENCY[org.region]
+            vote.currency = REGION_CURRENCY[region]
             created += 1
     db.session.flush()
     return created
 
 
-def _survey_answer(rng: random.Random, question: Question, org: Organisation, spec: dict):
+def _survey_answer(
+    rng: random.Random, question: Question, partner_type: PartnerType, spec: QuestionSpec
+) -> list[Answer]:
     """Answers for one demo question, nudged by the partner's type so segments differ."""
     kind = question.kind
     if kind == QuestionKind.TEXT:
@@ -361,14 +372,14 @@ def _survey_answer(rng: random.Random, question: Question, org: Organisation, sp
         text = rng.choice(spec["texts"])
         return [Answer(question_id=question.id, text=text, quotable=rng.choice(list(QuoteConsent)))]
     if kind == QuestionKind.SCALE:
-        base = spec.get("scale", {}).get(org.partner_type.value, 3)
+        base = spec.get("scale", {}).get(partner_type.value, 3)
         return [
             Answer(
                 question_id=question.id,
                 scale_value=max(1, min(5, base + rng.choice([-1, 0, 0, 1]))),
             )
         ]
-    weights = spec.get("weights", {}).get(org.partner_type.value) or [1] * len(question.choices)
+    weights = spec.get("weights", {}).get(partner_type.value) or [1] * len(question.choices)
     if kind == QuestionKind.SINGLE:
         choice = rng.choices(question.choices, weights=weights)[0]
         return [Answer(question_id=question.id, choice_id=choice.id)]
@@ -378,13 +389,15 @@ def _survey_answer(rng: random.Random, question: Question, org: Organisation, sp
 
 def seed_surveys() -> int:
     """The running example's surveys: a closed one with responses, an open one to try."""
-    editor = find_user_by_email("editor@example.com")
+    editor = db.session.scalars(select(User).where(User.email == "editor@example.com")).one()
     existing = set(db.session.scalars(select(Survey.title)))
     products = {p.slug: p for p in db.session.scalars(select(Product))}
     requirements = {r.title: r for r in db.session.scalars(select(Requirement))}
     partners = sorted(
-        (u for u in db.session.scalars(select(User).where(User.role == Role.PARTNER))),
-        key=lambda u: u.email,
+        db.session.execute(
+            select(User, Organisation).join(User.organisation).where(User.role == Role.PARTNER)
+        ),
+        key=lambda row: row[0].email,
     )
     rng = random.Random(2012)
     created = 0
@@ -417,13 +430,14 @@ def seed_surveys() -> int:
         db.session.add(survey)
         db.session.flush()
         skip = set(spec.get("skip", []))
-        for user in partners:
-            skipped = user.email in skip or user.organisation.slug in spec.get("skip_orgs", [])
+        for user, org in partners:
+            skipped = user.email in skip or org.slug in spec.get("skip_orgs", [])
             if skipped or rng.random() > spec["response_share"]:
                 continue
+            partner_type, _, _ = _segment(org)
             answers = []
             for question, q in zip(survey.questions, spec["questions"], strict=True):
-                answers += _survey_answer(rng, question, user.organisation, q)
+                answers += _survey_answer(rng, question, partner_type, q)
             db.session.add(
                 Response(
                     survey_id=survey.id,

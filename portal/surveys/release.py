@@ -117,7 +117,7 @@ class ReleaseState:
     def note(self) -> str:
         """One sentence on how current the shown results are."""
         n = self.min_orgs
-        if self.report is None:
+        if self.report is None or self.released_at is None:
             if self.closed:
                 return (
                     f"No results: fewer than {n} organisations answered this survey "

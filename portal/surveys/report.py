@@ -22,15 +22,17 @@ from portal.models import (
     Response,
     Survey,
 )
+from portal.models.accounts import LabelledEnum
+from portal.privacy.rules import Number
 
 SEGMENTS = privacy.SEGMENTS
 
 
-def percent(part: int | None, whole: int | None) -> int | None:
-    """A whole-number percentage (printed as `42%`)."""
+def percent(part: Number | None, whole: Number | None) -> int | None:
+    """A whole-number percentage (printed as `42%`) of two counts."""
     if part is None or not whole:
         return None
-    return round(100 * part / whole)
+    return round(100 * float(part) / float(whole))
 
 
 def shown_dict(shown: privacy.Shown, **extra) -> dict[str, Any]:
@@ -159,7 +161,7 @@ def _segment_table(question: Question, dimension: str) -> dict[str, Any]:
     """Answers × segment groups: counts and shares inside each group large enough to show."""
     label, enum_class, column = SEGMENTS[dimension]
     groups = _segment_groups(question, dimension)
-    per_cell = dict(
+    per_cell: dict[tuple[LabelledEnum | None, int | None], int] = dict(
         ((segment, choice), responses)
         for segment, choice, responses in db.session.execute(
             select(column, Answer.choice_id, func.count(distinct(Answer.response_id)))
@@ -214,7 +216,7 @@ def _scale_by_segment(question: Question, dimension: str) -> dict[str, Any]:
     """Average score per segment group, for groups large enough to show."""
     label, enum_class, column = SEGMENTS[dimension]
     groups = _segment_groups(question, dimension, Answer.scale_value.is_not(None))
-    means = dict(
+    means: dict[LabelledEnum | None, Number | None] = dict(
         db.session.execute(
             select(column, func.avg(Answer.scale_value))
             .select_from(Answer)
@@ -297,7 +299,7 @@ def organisations_answering(survey: Survey, since: datetime | None = None) -> in
     )
     if since is not None:
         query = query.where(or_(Response.created_at > since, Response.updated_at > since))
-    return db.session.scalar(query)
+    return db.session.execute(query).scalar_one()
 
 
 def build_report(survey: Survey, with_quotes: bool = True) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Survey pages under /surveys, and the public briefs under /briefs."""
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -78,7 +80,7 @@ def edit(survey_id: int | None = None):
             services.save_survey,
             current_user,
             survey,
-            form.title.data,
+            form.title.data or "",
             form.intro.data or "",
             form.product.data,
             start_of(form.opens_at.data),
@@ -190,7 +192,7 @@ def question(survey_id: int, question_id: int | None = None):
             survey,
             existing,
             QuestionKind(form.kind.data),
-            form.prompt.data,
+            form.prompt.data or "",
             form.required.data,
             (form.choices.data or "").splitlines(),
         )
@@ -268,7 +270,9 @@ def survey_report(survey_id: int):
     return render_report(report_survey(survey_id))
 
 
-def exported_report(survey_id: int, fmt: str) -> tuple[SurveyModel, release.ReleaseState]:
+def exported_report(
+    survey_id: int, fmt: str
+) -> tuple[SurveyModel, release.ReleaseState, dict[str, Any]]:
     """The survey and its released report for an export; every export is an audit event.
 
     Before the first release there is nothing to export: back to the report page, which says why.
@@ -279,17 +283,17 @@ def exported_report(survey_id: int, fmt: str) -> tuple[SurveyModel, release.Rele
         flash(state.note, "info")
         abort(redirect(url_for("surveys.survey_report", survey_id=survey.id)))
     services.record_report_export(current_user, survey, fmt)
-    return survey, state
+    return survey, state, state.report
 
 
 @bp.route("/<int:survey_id>/report.csv")
 @require(can_read_survey_reports)
 def report_csv(survey_id: int):
-    survey, state = exported_report(survey_id, "csv")
+    survey, state, released = exported_report(survey_id, "csv")
     return csv_response(
         f"survey-{survey.id}-report.csv",
         report.CSV_HEADER,
-        report.csv_rows(state.report),
+        report.csv_rows(released),
         [f"{survey.title} — {state.note}", PRIVACY_FOOTNOTE.format(n=state.min_orgs)],
     )
 
@@ -297,7 +301,7 @@ def report_csv(survey_id: int):
 @bp.route("/<int:survey_id>/report.pdf")
 @require(can_read_survey_reports)
 def report_pdf(survey_id: int):
-    survey, state = exported_report(survey_id, "pdf")
+    survey, state, _ = exported_report(survey_id, "pdf")
     pdf = render_pdf(
         "surveys/report_pdf.html",
         report=state.report,
@@ -314,7 +318,12 @@ def publish_brief(survey_id: int):
     form = BriefForm()
     if form.validate_on_submit():
         brief = attempt(
-            form, briefs.publish_survey_brief, current_user, survey, form.slug.data, form.title.data
+            form,
+            briefs.publish_survey_brief,
+            current_user,
+            survey,
+            form.slug.data or "",
+            form.title.data or "",
         )
         if brief is not REFUSED:
             flash("The brief is published.", "success")

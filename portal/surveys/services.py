@@ -36,7 +36,8 @@ def _check_editor(user: User) -> None:
 
 
 def response_count(survey: Survey) -> int:
-    return db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id))
+    query = select(func.count(Response.id)).where(Response.survey_id == survey.id)
+    return db.session.execute(query).scalar_one()
 
 
 def is_locked(survey: Survey) -> bool:
@@ -155,11 +156,11 @@ def save_question(
     _check_unlocked(survey)
     labels = _clean_choices(kind, choices)
     if question is None:
-        position = db.session.scalar(
+        position = db.session.execute(
             select(func.coalesce(func.max(Question.position), 0)).where(
                 Question.survey_id == survey.id
             )
-        )
+        ).scalar_one()
         question = Question(survey_id=survey.id, position=position + 1)
         db.session.add(question)
     question.kind, question.prompt, question.required = kind, prompt.strip(), required
@@ -288,7 +289,7 @@ def _validate(question: Question, submitted: SubmittedAnswer) -> list[Answer]:
 
 def submit_response(
     user: User, survey: Survey, submitted: dict[int, SubmittedAnswer]
-) -> tuple[Response, dict[str, str]]:
+) -> tuple[Response | None, dict[str, str]]:
     """Record or replace the user's answers, all or nothing.
 
     Returns the response and an empty dict, or (None, problems by field) when anything is wrong.
@@ -308,7 +309,7 @@ def submit_response(
         try:
             found = _validate(question, submitted.get(question.id, SubmittedAnswer([])))
         except ServiceError as error:
-            problems[error.field] = error.message
+            problems[f"q{question.id}"] = error.message
             continue
         if question.required and not found:
             problems[f"q{question.id}"] = "This question needs an answer."

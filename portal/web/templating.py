@@ -38,11 +38,13 @@ def release_note(shown) -> str:
 
 def url_with(**changes) -> str:
     """The current page's URL with some query arguments replaced (for filters and pages)."""
+    if request.endpoint is None:
+        raise RuntimeError("url_with() needs a request that a view answers")
     args = request.args.to_dict()
     args.update({k: v for k, v in changes.items() if v is not None})
     for key in [k for k, v in changes.items() if v is None]:
         args.pop(key, None)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
 # Navigation by role: (label, endpoint). Entries whose page does not exist yet are left out.
