@@ -8,8 +8,7 @@ from portal.access import can_administer, require
 from portal.admin import services
 from portal.admin.forms import CatalogueForm, InviteForm, OrganisationForm, UserForm
 from portal.auth.services import create_invitation
-from portal.extensions import db
-from portal.models import Organisation, Role, User
+from portal.models import Role
 from portal.revenue import services as revenue
 from portal.revenue.forms import ExchangeRateForm
 from portal.web.forms import REFUSED, attempt, form_status
@@ -42,7 +41,7 @@ def organisations():
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
 def edit_organisation(organisation_id: int | None = None):
-    organisation = db.get_or_404(Organisation, organisation_id) if organisation_id else None
+    organisation = services.get_organisation(organisation_id) if organisation_id else None
     form = OrganisationForm(obj=organisation)
     if form.validate_on_submit():
         saved = attempt(form, services.save_organisation, current_user, organisation, **form.data)
@@ -63,7 +62,7 @@ def users():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = services.get_user(user_id)
     form = UserForm(obj=user, organisation=user.organisation_id or 0)
     form.organisation.choices = organisation_choices()
     if form.validate_on_submit():
@@ -121,8 +120,7 @@ def catalogue(kind: str):
 @bp.route("/<any(products, topics):kind>/new", methods=["GET", "POST"])
 @bp.route("/<any(products, topics):kind>/<int:item_id>", methods=["GET", "POST"])
 def edit_catalogue_item(kind: str, item_id: int | None = None):
-    model = services.CATALOGUES[kind]
-    item = db.get_or_404(model, item_id) if item_id else None
+    item = services.get_catalogue_item(kind, item_id) if item_id else None
     form = CatalogueForm(obj=item)
     if form.validate_on_submit():
         saved = attempt(
@@ -154,7 +152,7 @@ def outbox():
 @bp.route("/organisations/<int:organisation_id>/revenue")
 def organisation_revenue(organisation_id: int):
     """An organisation's own revenue figures; every viewing is an audit event."""
-    organisation = db.get_or_404(Organisation, organisation_id)
+    organisation = services.get_organisation(organisation_id)
     profiles = privacy.admin_revenue_profiles(current_user, organisation)
     return render_template(
         "admin/organisation_revenue.html", organisation=organisation, profiles=profiles

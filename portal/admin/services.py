@@ -221,3 +221,18 @@ def dashboard_counts() -> dict[str, int]:
         )
         or 0,
     }
+
+
+def get_organisation(organisation_id: int) -> Organisation:
+    """The organisation, or a 404."""
+    return db.get_or_404(Organisation, organisation_id)
+
+
+def get_user(user_id: int) -> User:
+    """The account, or a 404."""
+    return db.get_or_404(User, user_id)
+
+
+def get_catalogue_item(kind: str, item_id: int) -> Product | Topic:
+    """A product or topic of the catalogue `kind`, or a 404."""
+    return db.get_or_404(CATALOGUES[kind], item_id)

@@ -17,8 +17,7 @@ from portal.board import services as board
 from portal.briefs import services as briefs
 from portal.briefs.forms import BriefForm
 from portal.documents.files import csv_response, pdf_response, render_pdf
-from portal.extensions import db
-from portal.models import Question, QuestionKind, SurveyStatus
+from portal.models import QuestionKind, SurveyStatus
 from portal.models import Survey as SurveyModel
 from portal.surveys import release, report, services
 from portal.surveys.forms import QuestionForm, SurveyForm, end_of, start_of
@@ -34,13 +33,6 @@ PRIVACY_FOOTNOTE = (
     "at least {n} organisations; smaller groups, and where needed the next smallest, are "
     "suppressed. Quotes are printed only as their authors consented."
 )
-
-
-def get_survey(survey_id: int) -> SurveyModel:
-    survey = db.get_or_404(SurveyModel, survey_id)
-    if survey.status == SurveyStatus.DRAFT and not can_run_surveys(current_user):
-        abort(404)
-    return survey
 
 
 def survey_form(survey: SurveyModel | None = None) -> SurveyForm:
@@ -72,7 +64,7 @@ def index():
 @bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
 @require(can_run_surveys)
 def edit(survey_id: int | None = None):
-    survey = db.get_or_404(SurveyModel, survey_id) if survey_id else None
+    survey = services.get_survey(survey_id, current_user) if survey_id else None
     form = survey_form(survey)
     if form.validate_on_submit():
         saved = attempt(
@@ -124,7 +116,7 @@ def render_answer(survey: SurveyModel, problems=None, submitted=None, status=200
 @require(can_read_board)
 def detail(survey_id: int):
     """Editors manage the survey; partners answer it; others read what it asks."""
-    survey = get_survey(survey_id)
+    survey = services.get_survey(survey_id, current_user)
     if can_run_surveys(current_user):
         return render_manage(survey)
     return render_answer(survey)
@@ -148,7 +140,7 @@ def submitted_answers(survey: SurveyModel) -> dict[int, services.SubmittedAnswer
 @bp.route("/<int:survey_id>/answer", methods=["POST"])
 @require(can_take_part)
 def answer(survey_id: int):
-    survey = get_survey(survey_id)
+    survey = services.get_survey(survey_id, current_user)
     if not ActionForm().validate_on_submit():
         abort(400)
     submitted = submitted_answers(survey)
@@ -165,7 +157,7 @@ def answer(survey_id: int):
 
 
 def editor_action(survey_id: int) -> SurveyModel:
-    survey = db.get_or_404(SurveyModel, survey_id)
+    survey = services.get_survey(survey_id, current_user)
     if not ActionForm().validate_on_submit():
         abort(400)
     return survey
@@ -175,10 +167,8 @@ def editor_action(survey_id: int) -> SurveyModel:
 @bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @require(can_run_surveys)
 def question(survey_id: int, question_id: int | None = None):
-    survey = db.get_or_404(SurveyModel, survey_id)
-    existing = db.get_or_404(Question, question_id) if question_id else None
-    if existing is not None and existing.survey_id != survey.id:
-        abort(404)
+    survey = services.get_survey(survey_id, current_user)
+    existing = services.get_question(survey, question_id) if question_id else None
     form = QuestionForm(obj=existing)
     if existing is not None and request.method == "GET":
         form.kind.data = existing.kind.value
@@ -212,9 +202,7 @@ def question(survey_id: int, question_id: int | None = None):
 @require(can_run_surveys)
 def question_action(survey_id: int, question_id: int, action: str):
     survey = editor_action(survey_id)
-    item = db.get_or_404(Question, question_id)
-    if item.survey_id != survey.id:
-        abort(404)
+    item = services.get_question(survey, question_id)
     if action == "delete":
         attempt(None, services.delete_question, current_user, item)
     else:
@@ -243,7 +231,7 @@ def duplicate(survey_id: int):
 
 def report_survey(survey_id: int) -> SurveyModel:
     """Editors and admins read any report; vendor users once the survey is closed."""
-    survey = get_survey(survey_id)
+    survey = services.get_survey(survey_id, current_user)
     if not can_read_survey_report(current_user, survey):
         abort(403)
     return survey
@@ -314,7 +302,7 @@ def report_pdf(survey_id: int):
 @bp.route("/<int:survey_id>/brief", methods=["POST"])
 @require(can_run_surveys)
 def publish_brief(survey_id: int):
-    survey = get_survey(survey_id)
+    survey = services.get_survey(survey_id, current_user)
     form = BriefForm()
     if form.validate_on_submit():
         brief = attempt(

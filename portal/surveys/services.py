@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -345,3 +346,19 @@ def answers_by_question(response: Response | None) -> dict[int, list[Answer]]:
     for answer in response.answers if response else []:
         grouped.setdefault(answer.question_id, []).append(answer)
     return grouped
+
+
+def get_survey(survey_id: int, viewer: User) -> Survey:
+    """The survey, or a 404; drafts exist only for those who run surveys."""
+    survey = db.get_or_404(Survey, survey_id)
+    if survey.status == SurveyStatus.DRAFT and not can_run_surveys(viewer):
+        abort(404)
+    return survey
+
+
+def get_question(survey: Survey, question_id: int) -> Question:
+    """The survey's question, or a 404 (also for another survey's question)."""
+    question = db.get_or_404(Question, question_id)
+    if question.survey_id != survey.id:
+        abort(404)
+    return question

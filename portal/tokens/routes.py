@@ -4,8 +4,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import can_hold_api_tokens, require
-from portal.extensions import db
-from portal.models import ApiToken
 from portal.tokens import services as tokens
 from portal.tokens.forms import TokenForm
 from portal.web.forms import REFUSED, ActionForm, attempt, form_status
@@ -35,9 +33,7 @@ def index():
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 @require(can_hold_api_tokens)
 def revoke(token_id: int):
-    token = db.get_or_404(ApiToken, token_id)
-    if token.user_id != current_user.id:
-        abort(404)
+    token = tokens.get_own_token(current_user, token_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     tokens.revoke_token(current_user, token)

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from flask import abort
 from sqlalchemy import select
 
 from portal import audit
@@ -77,3 +78,11 @@ def record_use(user: User, path: str) -> None:
     """Every API request is an audit event (who, which path and arguments)."""
     audit.record(user, "api.request", path[:200])
     db.session.commit()
+
+
+def get_own_token(user: User, token_id: int) -> ApiToken:
+    """One of the user's own tokens, or a 404 (another user's token does not exist for them)."""
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != user.id:
+        abort(404)
+    return token
