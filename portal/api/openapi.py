@@ -185,6 +185,22 @@ ERROR = {
     },
 }
 
+MERGED = {
+    "type": "object",
+    "description": (
+        "The requirement was merged into another: the answer is 308 Permanent Redirect, with "
+        "the target's API URL in the Location header and in location; merged_into is its id."
+    ),
+    "required": ["error", "status", "merged_into", "location"],
+    "properties": {
+        "error": {"type": "string"},
+        "status": {"const": 308},
+        "merged_into": {"type": "integer"},
+        "location": {"type": "string", "format": "uri-reference"},
+    },
+    "additionalProperties": False,
+}
+
 SCHEMAS = {
     "Shown": SHOWN,
     "Segment": SEGMENT_ROW,
@@ -193,6 +209,7 @@ SCHEMAS = {
     "RequirementPage": REQUIREMENT_PAGE,
     "VendorReport": VENDOR_REPORT,
     "Error": ERROR,
+    "Merged": MERGED,
 }
 
 FILTERS = [
@@ -274,6 +291,15 @@ def document() -> dict:
                     ],
                     "responses": {
                         "200": _json("RequirementDetail", "The requirement"),
+                        "308": {
+                            **_json("Merged", "Merged into another requirement: follow Location"),
+                            "headers": {
+                                "Location": {
+                                    "description": "The API URL of the requirement kept",
+                                    "schema": {"type": "string", "format": "uri-reference"},
+                                }
+                            },
+                        },
                         "401": ERRORS["401"],
                         "404": _json("Error", "No such requirement"),
                     },

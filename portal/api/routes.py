@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, url_for
 
 from portal.api import openapi
 from portal.board import services as board
@@ -130,7 +130,10 @@ def requirements():
 @bp.route("/requirements/<int:requirement_id>")
 @token_required
 def requirement(requirement_id: int):
+    """One requirement; a merged one answers 308 to the requirement it was merged into."""
     found = board.find_requirement(requirement_id)
+    if found is not None and found.status == Status.MERGED and found.merged_into_id:
+        return merged(found.id, found.merged_into_id)
     if found is None or found.status == Status.MERGED:
         raise ApiError(404, f"There is no requirement {requirement_id}.")
     data = row_json(queries.rows_for([found], g.api_user)[0])
@@ -145,6 +148,19 @@ def requirement(requirement_id: int):
         ],
     }
     return jsonify(data)
+
+
+def merged(requirement_id: int, target_id: int):
+    """308 Permanent Redirect to the target (clients following it keep the method and token)."""
+    location = url_for("api.requirement", requirement_id=target_id)
+    response = jsonify(
+        error=f"Requirement {requirement_id} was merged into {target_id}.",
+        status=308,
+        merged_into=target_id,
+        location=location,
+    )
+    response.headers["Location"] = location
+    return response, 308
 
 
 @bp.route("/reports/vendor")

@@ -102,7 +102,25 @@ class StatusForm(FlaskForm):
     submit = SubmitField("Publish status and response")
 
 
+class MergeSearchForm(FlaskForm):
+    """Step one of a merge (a GET form, no CSRF): the requirement to keep, by number or title."""
+
+    class Meta:
+        csrf = False
+
+    target = StringField(
+        "Merge into: its number or words from its title",
+        validators=[
+            DataRequired(message="Enter a requirement number or words from its title."),
+            limit(200),
+        ],
+    )
+    submit = SubmitField("Find")
+
+
 class MergeForm(FlaskForm):
+    """Step two: the confirmed target, posted from the confirmation page."""
+
     target = IntegerField(
         "Merge into requirement number",
         validators=[
@@ -110,4 +128,4 @@ class MergeForm(FlaskForm):
             NumberRange(min=1, max=2**31 - 1, message="Enter a requirement number."),
         ],
     )
-    submit = SubmitField("Merge this duplicate")
+    submit = SubmitField("Merge")

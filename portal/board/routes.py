@@ -10,6 +10,7 @@ from portal.board.forms import (
     CommentForm,
     HideForm,
     MergeForm,
+    MergeSearchForm,
     RequirementForm,
     StatusForm,
     VoteForm,
@@ -152,10 +153,9 @@ def render_detail(requirement: Requirement, status: int = 200, **forms):
         requirement=requirement,
         vote=vote,
         vote_form=form,
-        withdraw_form=WithdrawForm(),
         comment_form=forms.get("comment_form") or CommentForm(),
         status_form=status_form,
-        merge_form=forms.get("merge_form") or MergeForm(),
+        merge_search=MergeSearchForm(formdata=None),
         hide_form=HideForm(),
         comments=services.visible_comments(requirement, current_user),
         history=services.status_history(requirement),
@@ -171,8 +171,12 @@ def render_detail(requirement: Requirement, status: int = 200, **forms):
 def detail(requirement_id: int):
     requirement = services.get_requirement(requirement_id)
     if requirement.status == Status.MERGED and requirement.merged_into_id:
-        flash(f"“{requirement.title}” was merged into this requirement.", "info")
-        return redirect(url_for("board.detail", requirement_id=requirement.merged_into_id))
+        target_id = requirement.merged_into_id
+        flash(
+            f"#{requirement.id} was merged into #{target_id}: its votes and comments are here.",
+            "info",
+        )
+        return redirect(url_for("board.detail", requirement_id=target_id))
     return render_detail(requirement)
 
 
@@ -203,11 +207,20 @@ def vote(requirement_id: int):
     return back_to(requirement, "#vote")
 
 
-@bp.route("/<int:requirement_id>/vote/withdraw", methods=["POST"])
+@bp.route("/<int:requirement_id>/vote/withdraw", methods=["GET", "POST"])
 @require(can_take_part)
 def withdraw(requirement_id: int):
+    """GET asks to confirm (what withdrawing removes); the confirmed POST withdraws the vote."""
     requirement = services.get_requirement(requirement_id)
-    if not WithdrawForm().validate():
+    form = WithdrawForm()
+    if request.method == "GET":
+        vote = attempt(None, services.vote_to_withdraw, current_user, requirement)
+        if vote is REFUSED:
+            return back_to(requirement, "#vote")
+        return render_template(
+            "board/withdraw_confirm.html", requirement=requirement, vote=vote, form=form
+        )
+    if not form.validate():
         abort(400)
     removed = attempt(None, services.withdraw_vote, current_user, requirement.id)
     if removed is not REFUSED:
@@ -284,14 +297,45 @@ def set_status(requirement_id: int):
     return render_detail(requirement, 400, status_form=form)
 
 
-@bp.route("/<int:requirement_id>/merge", methods=["POST"])
+@bp.route("/<int:requirement_id>/merge", methods=["GET", "POST"])
 @require(can_respond)
 def merge(requirement_id: int):
+    """Merge a duplicate in two steps: choose the requirement to keep (by number, or by words
+    from its title), then confirm on a page showing both and what moves; the POST merges."""
     duplicate = services.get_requirement(requirement_id)
+    if request.method == "POST":
+        return merge_confirmed(duplicate)
+    search = MergeSearchForm(request.args)
+    wanted = (search.target.data or "").strip().removeprefix("#").strip()
+    if not request.args or not search.validate():
+        return render_merge_choice(duplicate, search), 400 if request.args else 200
+    if not wanted.isdigit() or len(wanted) > 9:
+        candidates = services.merge_candidates(duplicate, wanted)
+        return render_merge_choice(duplicate, search, candidates)
+    plan = attempt(search, services.merge_plan, current_user, duplicate, int(wanted))
+    if plan is REFUSED:
+        return render_merge_choice(duplicate, search), 400
+    return render_template(
+        "board/merge_confirm.html", plan=plan, form=MergeForm(target=plan.target.id)
+    )
+
+
+def render_merge_choice(duplicate: Requirement, search: MergeSearchForm, candidates=None) -> str:
+    return render_template(
+        "board/merge_choose.html", duplicate=duplicate, search=search, candidates=candidates
+    )
+
+
+def merge_confirmed(duplicate: Requirement):
     form = MergeForm()
     if form.validate():
         target = attempt(form, services.merge_into, current_user, duplicate, form.target.data or 0)
         if target is not REFUSED:
-            flash(f"Merged #{duplicate.id} into this requirement.", "success")
+            flash(
+                f"Merged #{duplicate.id} into #{target.id}; its author and voters are told.",
+                "success",
+            )
             return back_to(target)
-    return render_detail(duplicate, 400, merge_form=form)
+    search = MergeSearchForm(formdata=None, target=request.form.get("target", "")[:200])
+    search.target.errors = [message for messages in form.errors.values() for message in messages]
+    return render_merge_choice(duplicate, search), 400

@@ -372,10 +372,14 @@ def _lock_open_requirement(requirement_id: int) -> Requirement:
     )
     if requirement is None:
         raise ServiceError("There is no such requirement.")
+    _check_open(requirement)
+    return requirement
+
+
+def _check_open(requirement: Requirement) -> None:
     if requirement.status in CLOSED_FOR_VOTES:
         state = CLOSED_FOR_VOTES[requirement.status]
         raise ServiceError(f"Voting is closed: this requirement has been {state}.")
-    return requirement
 
 
 def cast_vote(
@@ -415,6 +419,15 @@ def cast_vote(
         return vote
 
     return _retry_on_conflict(write)
+
+
+def vote_to_withdraw(user: User, requirement: Requirement) -> Vote:
+    """The user's vote that withdrawing would remove; refused when voting is closed or none."""
+    _check_open(requirement)
+    vote = own_vote(requirement, user)
+    if vote is None:
+        raise ServiceError("You have not voted on this requirement.")
+    return vote
 
 
 def withdraw_vote(user: User, requirement_id: int) -> bool:
@@ -548,26 +561,121 @@ def set_status(actor: User, requirement: Requirement, status: Status, response: 
     db.session.commit()
 
 
-def merge_into(actor: User, duplicate: Requirement, target_id: int) -> Requirement:
-    """Merge a duplicate into the requirement with this id (see `merge_requirements`)."""
-    target = find_requirement(target_id)
-    if target is None:
-        raise ServiceError(f"There is no requirement #{target_id}.", "target")
-    merge_requirements(actor, duplicate, target)
-    return target
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging a duplicate into a target would move, for the confirmation page."""
+
+    duplicate: Requirement
+    target: Requirement
+    votes: int  # votes on the duplicate
+    shared_voters: int  # of those, people who voted on the target too: one vote is kept there
+    organisations: int  # organisations voting on the duplicate
+    new_organisations: int  # of those, organisations not yet counted on the target
+    comments: int
+
+    @property
+    def moving_votes(self) -> int:
+        return self.votes - self.shared_voters
 
 
-def merge_requirements(actor: User, duplicate: Requirement, target: Requirement) -> None:
-    """Merge a duplicate into another requirement: votes and comments move, counts follow.
-
-    A user who voted on both keeps one vote on the target, with the higher importance.
-    """
+def _check_merge(actor: User, duplicate: Requirement, target: Requirement) -> None:
     if not can_respond(actor):
         raise ServiceError("Only the vendor or an administrator can merge requirements.")
     if duplicate.id == target.id:
         raise ServiceError("A requirement cannot be merged into itself.", "target")
     if Status.MERGED in (duplicate.status, target.status):
         raise ServiceError("Merged requirements cannot be merged again.", "target")
+
+
+def _merge_target(target_id: int) -> Requirement:
+    target = find_requirement(target_id)
+    if target is None:
+        raise ServiceError(f"There is no requirement #{target_id}.", "target")
+    return target
+
+
+def merge_plan(actor: User, duplicate: Requirement, target_id: int) -> MergePlan:
+    """What a merge into the requirement with this id would do; refused like the merge itself."""
+    target = _merge_target(target_id)
+    _check_merge(actor, duplicate, target)
+    on_duplicate = Vote.requirement_id == duplicate.id
+    target_voters = select(Vote.user_id).where(Vote.requirement_id == target.id)
+    target_orgs = select(Vote.organisation_id).where(Vote.requirement_id == target.id)
+
+    def count(expression, *conditions) -> int:
+        return db.session.scalar(select(expression).where(*conditions)) or 0
+
+    return MergePlan(
+        duplicate=duplicate,
+        target=target,
+        votes=count(func.count(Vote.id), on_duplicate),
+        shared_voters=count(func.count(Vote.id), on_duplicate, Vote.user_id.in_(target_voters)),
+        organisations=count(func.count(distinct(Vote.organisation_id)), on_duplicate),
+        new_organisations=count(
+            func.count(distinct(Vote.organisation_id)),
+            on_duplicate,
+            Vote.organisation_id.not_in(target_orgs),
+        ),
+        comments=count(func.count(Comment.id), Comment.requirement_id == duplicate.id),
+    )
+
+
+def merge_candidates(duplicate: Requirement, words: str, limit: int = 8) -> list[Requirement]:
+    """Requirements (not merged, not the duplicate) whose text matches these words, best first."""
+    return [r for r in similar_requirements(words, limit + 1) if r.id != duplicate.id][:limit]
+
+
+def merge_into(actor: User, duplicate: Requirement, target_id: int) -> Requirement:
+    """Merge a duplicate into the requirement with this id (see `merge_requirements`)."""
+    target = _merge_target(target_id)
+    merge_requirements(actor, duplicate, target)
+    return target
+
+
+def _merge_recipients(duplicate: Requirement) -> tuple[list[User], list[User]]:
+    """The duplicate's author, and everyone else who voted on it (before the votes move)."""
+    voters = select(Vote.user_id).where(Vote.requirement_id == duplicate.id)
+    people = db.session.scalars(
+        select(User).where(User.id.in_(voters) | (User.id == duplicate.author_id)).order_by(User.id)
+    ).all()
+    authors = [u for u in people if u.id == duplicate.author_id]
+    return authors, [u for u in people if u.id != duplicate.author_id]
+
+
+def _notify_merge(
+    actor: User, duplicate: Requirement, target: Requirement, recipients: tuple[list, list]
+) -> None:
+    authors, voters = recipients
+    names = f"“{duplicate.title}” (#{duplicate.id}) into “{target.title}” (#{target.id})"
+    link = _requirement_link(target)
+    subject = f"“{duplicate.title}” was merged into #{target.id}"
+    notify.queue(
+        authors,
+        subject,
+        f"{actor.display_name} merged your requirement {names}, which asks for the same "
+        f"thing. Its votes and comments are there now, and the discussion goes on there."
+        f"\n\n{link}",
+        exclude=actor,
+    )
+    notify.queue(
+        voters,
+        subject,
+        f"{actor.display_name} merged {names}, which asks for the same thing. Your vote now "
+        f"counts there, with the same importance and consent; if you had voted on both, you "
+        f"keep one vote there with the higher importance. Change or withdraw it there."
+        f"\n\n{link}",
+        exclude=actor,
+    )
+
+
+def merge_requirements(actor: User, duplicate: Requirement, target: Requirement) -> None:
+    """Merge a duplicate into another requirement: votes and comments move, counts follow.
+
+    A user who voted on both keeps one vote on the target, with the higher importance. The
+    duplicate's author and voters are told (through the outbox, in the merge's transaction).
+    """
+    _check_merge(actor, duplicate, target)
+    recipients = _merge_recipients(duplicate)
     target_votes = {v.user_id: v for v in db.session.scalars(
         select(Vote).where(Vote.requirement_id == target.id).with_for_update()
     )}  # fmt: skip
@@ -605,4 +713,5 @@ def merge_requirements(actor: User, duplicate: Requirement, target: Requirement)
     audit.record(
         actor, "requirement.merge", f"requirement:{duplicate.id}", into=f"requirement:{target.id}"
     )
+    _notify_merge(actor, duplicate, target, recipients)
     db.session.commit()

@@ -1,6 +1,6 @@
 """Public briefs under /briefs, and the editor's publishing of the board's top requirements."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.access import can_run_surveys, require
@@ -31,9 +31,7 @@ def publish_board():
 @require(can_run_surveys)
 def index():
     """The editor's published briefs, and publishing the board's top requirements."""
-    return render_template(
-        "briefs/index.html", briefs=briefs.all_briefs(), form=BriefForm(), action_form=ActionForm()
-    )
+    return render_template("briefs/index.html", briefs=briefs.all_briefs(), form=BriefForm())
 
 
 @bp.route("/<slug>")
@@ -43,12 +41,16 @@ def show(slug: str):
     return render_template("briefs/show.html", brief=brief, data=brief.snapshot)
 
 
-@bp.route("/<slug>/unpublish", methods=["POST"])
+@bp.route("/<slug>/unpublish", methods=["GET", "POST"])
 @require(can_run_surveys)
 def unpublish(slug: str):
+    """GET asks to confirm (the public address stops answering); the confirmed POST removes it."""
     brief = briefs.get_brief(slug)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if request.method == "GET":
+        return render_template("briefs/unpublish_confirm.html", brief=brief, form=form)
+    if not form.validate_on_submit():
         abort(400)
-    briefs.unpublish(current_user, brief)
-    flash(f"/briefs/{slug} is unpublished.", "info")
+    if attempt(None, briefs.unpublish, current_user, brief) is not REFUSED:
+        flash(f"/briefs/{slug} is unpublished.", "info")
     return redirect(url_for("briefs.index"))

@@ -91,6 +91,8 @@ def get_brief(slug: str) -> Brief:
 
 def unpublish(editor: User, brief: Brief) -> None:
     """Remove a brief: its address answers 404 from now on."""
+    if not can_run_surveys(editor):
+        raise ServiceError("Only the editor unpublishes briefs.")
     audit.record(editor, "brief.unpublish", brief.slug)
     db.session.delete(brief)
     db.session.commit()

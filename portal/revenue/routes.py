@@ -63,11 +63,22 @@ def index():
     return render_revenue(organisation, form)
 
 
-@bp.route("/<int:fiscal_year>/delete", methods=["POST"])
+@bp.route("/<int:fiscal_year>/delete", methods=["GET", "POST"])
 @require(can_manage_org)
 def delete(fiscal_year: int):
+    """GET asks to confirm (showing the year's figures); the confirmed POST deletes the year."""
     organisation = own_organisation()
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if request.method == "GET":
+        profiles = privacy.own_revenue_profiles(current_user, organisation)
+        profile = next((p for p in profiles if p.fiscal_year == fiscal_year), None)
+        if profile is None:
+            flash(f"There are no figures for {fiscal_year}.", "error")
+            return redirect(url_for("revenue.index"))
+        return render_template(
+            "revenue/delete_confirm.html", organisation=organisation, profile=profile, form=form
+        )
+    if not form.validate_on_submit():
         abort(400)
     deleted = attempt(None, revenue.delete_profile, current_user, organisation, fiscal_year)
     if deleted is not REFUSED:

@@ -1,6 +1,6 @@
 """/api-tokens: vendor users create and revoke their API tokens (shown once)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.access import can_hold_api_tokens, require
@@ -26,16 +26,22 @@ def index():
         form=form,
         secret=secret,
         tokens=tokens.tokens_of(current_user),
-        action_form=ActionForm(),
     ), form_status(form)
 
 
-@bp.route("/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
 @require(can_hold_api_tokens)
 def revoke(token_id: int):
+    """GET asks to confirm (which token, last used when); the confirmed POST revokes it."""
     token = tokens.get_own_token(current_user, token_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if token.revoked_at is not None:
+        flash(f"The token “{token.name}” is already revoked.", "info")
+        return redirect(url_for("api_tokens.index"))
+    if request.method == "GET":
+        return render_template("tokens/revoke_confirm.html", token=token, form=form)
+    if not form.validate_on_submit():
         abort(400)
-    tokens.revoke_token(current_user, token)
-    flash(f"The token “{token.name}” is revoked.", "info")
+    if attempt(None, tokens.revoke_token, current_user, token) is not REFUSED:
+        flash(f"The token “{token.name}” is revoked.", "info")
     return redirect(url_for("api_tokens.index"))

@@ -4,9 +4,10 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
+from portal.board.services import merge_requirements
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import ApiToken, AuditEvent, Role, User
+from portal.models import ApiToken, AuditEvent, Requirement, Role, User
 from portal.tokens.services import create_token, revoke_token
 from tests.conftest import login, post_form
 
@@ -166,3 +167,21 @@ def test_api_use_is_audited(app, api, token):
 def test_names_only_with_consent(api, board):
     items = {i["title"]: i for i in api("/requirements").json["items"]}
     assert items["Partner billing for BPOS"]["named_organisations"] == ["Voter 0"]
+
+
+def test_a_merged_requirement_answers_308_to_the_one_it_was_merged_into(
+    app, api, token, spec, board
+):
+    with app.app_context():
+        vendor = db.session.get(User, token[1])
+        small, big = (db.session.get(Requirement, board[k]) for k in ("small", "big"))
+        merge_requirements(vendor, small, big)
+    response = api(f"/requirements/{board['small']}")
+    assert response.status_code == 308
+    assert response.headers["Location"] == f"/api/v1/requirements/{board['big']}"
+    validate(spec, "Merged", response.json)
+    assert response.json["merged_into"] == board["big"]
+    assert "308" in spec["paths"]["/requirements/{requirement_id}"]["get"]["responses"]
+    followed = api(response.headers["Location"].removeprefix("/api/v1"))
+    validate(spec, "RequirementDetail", followed.json)
+    assert followed.json["id"] == board["big"]
