@@ -211,3 +211,21 @@ def test_a_post_without_csrf_is_refused(app, client, case):
     login(client, case.user)
     assert client.post(case.action, data=case.data).status_code == 400
     assert state(app, case) == before
+
+
+def test_nothing_to_confirm_leads_back_with_a_note(app, client, make, make_requirement):
+    partner = make.user(Role.PARTNER)
+    rid = make_requirement()
+    login(client, partner.email)
+    response = client.get(f"/requirements/{rid}/vote/withdraw", follow_redirects=True)
+    assert response.request.path == f"/requirements/{rid}"
+    assert "You have not voted on this requirement." in response.get_data(as_text=True)
+
+
+def test_a_revoked_token_is_not_asked_about_again(app, client, make):
+    case = token_case(app, make, None)
+    login(client, case.user)
+    post_form(client, case.action, {}, case.page)
+    response = client.get(case.page, follow_redirects=True)
+    assert response.request.path == "/api-tokens"
+    assert "is already revoked" in unescape(response.get_data(as_text=True))
