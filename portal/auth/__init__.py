@@ -2,7 +2,6 @@
 
 from flask_login import LoginManager
 
-from portal.extensions import db
 from portal.models import User
 
 
@@ -14,7 +13,7 @@ def init_login(login_manager: LoginManager) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        from portal.auth.services import user_for_session
+
+        return user_for_session(session_id)

@@ -64,9 +64,27 @@ class ChangePasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField("Log out")
+    everywhere = SubmitField("Log out on every device")
 
 
 class SettingsForm(FlaskForm):
     notify = BooleanField("E-mail me when a requirement I follow changes status or gets a reply")
     weekly_digest = BooleanField("Vendor team: send me the weekly digest of the report's changes")
     submit = SubmitField("Save settings")
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    submit = SubmitField("E-mail me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = new_password_field("New password")
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The passwords do not match."),
+        ],
+    )
+    submit = SubmitField("Set the new password")
