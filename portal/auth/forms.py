@@ -47,10 +47,9 @@ class RegisterForm(FlaskForm):
     submit = SubmitField("Create my account")
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
-    )
+class ResetPasswordForm(FlaskForm):
+    """A new password and its confirmation; changing one's password asks for the current one too."""
+
     new_password = new_password_field("New password")
     confirm = PasswordField(
         "Repeat the new password",
@@ -58,6 +57,13 @@ class ChangePasswordForm(FlaskForm):
             DataRequired(),
             EqualTo("new_password", message="The passwords do not match."),
         ],
+    )
+    submit = SubmitField("Set the new password")
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
     )
     submit = SubmitField("Change password")
 
@@ -76,15 +82,3 @@ class SettingsForm(FlaskForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=EMAIL_MAX)])
     submit = SubmitField("E-mail me a link")
-
-
-class ResetPasswordForm(FlaskForm):
-    new_password = new_password_field("New password")
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[
-            DataRequired(),
-            EqualTo("new_password", message="The passwords do not match."),
-        ],
-    )
-    submit = SubmitField("Set the new password")

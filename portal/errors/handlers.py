@@ -49,7 +49,7 @@ def too_many_requests(error: RateLimitExceeded):
     """429 saying when to try again, in words and in a Retry-After header (seconds)."""
     limit = limiter.current_limit
     seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
-    minutes = math.ceil(seconds / 60)
+    minutes = max(1, round(seconds / 60))
     wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
     body, code = render_error(429, "Too many attempts", f"Too many attempts. Try again in {wait}.")
     response = make_response(body, code)

@@ -96,9 +96,7 @@ def test_bad_sign_up_input_is_explained_and_writes_nothing(
     assert count_users(app) == before
 
 
-def test_inviting_an_existing_address_in_another_case_mails_a_log_in_and_creates_nothing(
-    ctx, make
-):
+def test_inviting_an_existing_address_in_another_case_mails_a_log_in_and_creates_nothing(ctx, make):
     admin = make.user(Role.ADMIN)
     make.user(email="alice@x.com")
     org = make.org()
