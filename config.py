@@ -54,6 +54,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Failed log-ins per account, from any address: slows a guesser spread over many addresses.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per 15 minutes")
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")
+    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the signed session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -69,6 +73,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     LOGIN_RATE_LIMIT = "10000 per minute"  # a test lowers it to check the limit itself
+    LOGIN_ACCOUNT_RATE_LIMIT = "10000 per minute"
+    PASSWORD_RESET_RATE_LIMIT = "10000 per minute"  # noqa: S105 - a rate, not a password
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast hashing for tests only
     PRIVACY_MIN_ORGS = 5
     PRIVACY_MAX_SHARE = 0.5

@@ -23,6 +23,14 @@ def external_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
+def queue_message(to_email: str, subject: str, body: str) -> None:
+    """Add one message to the outbox in the current transaction (the caller commits).
+
+    For messages a person asked for (invitations, password resets): no preference applies.
+    """
+    db.session.add(OutboxMessage(to_email=to_email, subject=subject[:200], body=body))
+
+
 def queue(recipients: Iterable[User], subject: str, body: str, exclude: User | None = None) -> int:
     """Add one message per recipient who wants notifications; returns how many were queued."""
     seen: set[int] = set()
@@ -30,7 +38,7 @@ def queue(recipients: Iterable[User], subject: str, body: str, exclude: User | N
         if user.id in seen or not user.notify or not user.active or user == exclude:
             continue
         seen.add(user.id)
-        db.session.add(OutboxMessage(to_email=user.email, subject=subject[:200], body=body))
+        queue_message(user.email, subject, body)
     return len(seen)
 
 

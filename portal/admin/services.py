@@ -6,7 +6,7 @@ import unicodedata
 from sqlalchemy import Row, Select, func, select
 
 from portal import audit
-from portal.auth.services import check_role_fits
+from portal.auth.services import check_role_fits, revoke_sessions
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import (
@@ -159,6 +159,8 @@ def update_user(
         manager,
         active,
     )
+    if {"role", "organisation"} & changes.keys() or not active:
+        revoke_sessions(user)  # a new role, organisation or a disabled account: log in again
     action = "user.role_change" if "role" in changes else "user.update"
     audit.record(actor, action, user.email, **changes)
     db.session.commit()

@@ -47,10 +47,9 @@ class RegisterForm(FlaskForm):
     submit = SubmitField("Create my account")
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
-    )
+class ResetPasswordForm(FlaskForm):
+    """A new password and its confirmation; changing one's password asks for the current one too."""
+
     new_password = new_password_field("New password")
     confirm = PasswordField(
         "Repeat the new password",
@@ -59,14 +58,27 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new_password", message="The passwords do not match."),
         ],
     )
+    submit = SubmitField("Set the new password")
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
+    )
     submit = SubmitField("Change password")
 
 
 class LogoutForm(FlaskForm):
     submit = SubmitField("Log out")
+    everywhere = SubmitField("Log out on every device")
 
 
 class SettingsForm(FlaskForm):
     notify = BooleanField("E-mail me when a requirement I follow changes status or gets a reply")
     weekly_digest = BooleanField("Vendor team: send me the weekly digest of the report's changes")
     submit = SubmitField("Save settings")
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    submit = SubmitField("E-mail me a link")

@@ -1,18 +1,22 @@
-"""Account pages: /auth/login, /auth/logout, /auth/register/<token>, /auth/password."""
+"""Pages under /auth: log in/out, sign-up by invitation, passwords (change, reset), settings."""
+
+import hashlib
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from portal.auth import services
+from portal.auth import services, sessions
 from portal.auth.forms import (
     ChangePasswordForm,
     LoginForm,
     LogoutForm,
     RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
     SettingsForm,
 )
 from portal.extensions import limiter
-from portal.web.forms import REFUSED, attempt
+from portal.web.forms import REFUSED, ActionForm, attempt
 
 bp = Blueprint("auth", __name__)
 
@@ -21,40 +25,73 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account a log-in or reset form names, hashed (the limiter's store holds no addresses)."""
+    email = services.normalise_email(request.form.get("email", ""))
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _next_or_home() -> str:
+    next_url = request.args.get("next")
+    return next_url if next_url and services.is_safe_next(next_url) else url_for("main.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login():
-    """Log in with e-mail and password; follows a safe `next` only."""
-    next_url = request.args.get("next")
+    """Log in with e-mail and password; follows a safe `next` only.
+
+    Limited per client address and, for failed attempts, per account named in the form.
+    """
     if current_user.is_authenticated:
-        return redirect(next_url if services.is_safe_next(next_url) else url_for("main.index"))
+        return redirect(_next_or_home())
     form = LoginForm()
     if form.validate_on_submit():
         user = attempt(form, services.authenticate, form.email.data, form.password.data)
         if user is not REFUSED:
-            login_user(user, remember=form.remember.data)
+            sessions.start(user, remember=form.remember.data)
             flash(f"Welcome back, {user.display_name}.", "success")
-            return redirect(next_url if services.is_safe_next(next_url) else url_for("main.index"))
+            return redirect(_next_or_home())
     status = 401 if form.form_errors else 200
     return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
-    """GET asks for confirmation (so the link works); POST, with its CSRF token, logs out."""
+    """GET asks for confirmation (so the link works); POST, with its CSRF token, logs out.
+
+    "Log out on every device" also ends the account's other sessions and remember-me cookies.
+    """
     form = LogoutForm()
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     if form.validate_on_submit():
-        logout_user()
-        flash("You have been logged out.", "info")
+        everywhere = bool(form.everywhere.data)
+        if everywhere:
+            services.end_all_sessions(current_user)
+        sessions.end()
+        flash("You have been logged out" + (" on every device." if everywhere else "."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/logout.html", form=form)
 
 
-def invalid_invitation(form: RegisterForm):
-    """410 with the reason the invitation cannot be used (the refusal `attempt` put on the form)."""
-    return render_template("auth/invitation_invalid.html", problem=form.form_errors[-1]), 410
+def invalid_link(form: RegisterForm | ResetPasswordForm, reset: bool = False):
+    """410 saying why an e-mailed link cannot be used (the refusal `attempt` put on the form)."""
+    page = render_template("auth/link_invalid.html", problem=form.form_errors[-1], reset=reset)
+    return page, 410
 
 
 @bp.route("/register/<token>", methods=["GET", "POST"])
@@ -63,15 +100,14 @@ def register(token: str):
     form = RegisterForm()
     invitation = attempt(form, services.find_invitation, token)
     if invitation is REFUSED:
-        return invalid_invitation(form)
+        return invalid_link(form)
     if form.validate_on_submit():
         user = attempt(
             form, services.register, token, form.display_name.data or "", form.password.data or ""
         )
         if user is REFUSED:
-            return invalid_invitation(form)
-        logout_user()
-        login_user(user)
+            return invalid_link(form)
+        sessions.start(user)
         flash("Your account is ready. Welcome to Channel Voice.", "success")
         return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form, invitation=invitation)
@@ -80,7 +116,7 @@ def register(token: str):
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """Change one's own password."""
+    """Change one's own password; other sessions are logged out, this one stays."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         changed = attempt(
@@ -91,18 +127,67 @@ def change_password():
             form.new_password.data,
         )
         if changed is not REFUSED:
-            flash("Your password has been changed.", "success")
+            sessions.renew(current_user)
+            flash(
+                "Your password has been changed. Your other sessions have been logged out.",
+                "success",
+            )
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"], key_func=_account_key)
+def request_reset():
+    """Ask for a password-reset link; the answer is the same whether or not the account exists."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data or "")
+        return render_template("auth/reset_sent.html", minutes=_reset_minutes())
+    return render_template("auth/reset_request.html", form=form)
+
+
+def _reset_minutes() -> int:
+    return current_app.config["PASSWORD_RESET_MINUTES"]
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    """Set a new password through the e-mailed link; every session is logged out."""
+    form = ResetPasswordForm()
+    if attempt(form, services.find_password_reset, token) is REFUSED:
+        return invalid_link(form, reset=True)
+    if form.validate_on_submit():
+        if attempt(form, services.reset_password, token, form.new_password.data or "") is REFUSED:
+            return invalid_link(form, reset=True)
+        sessions.end()
+        flash(
+            "Your new password is set, and every session was logged out. Log in with it.", "success"
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """One's own notification preferences."""
+    """One's own notification preferences, and logging out other sessions."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
         services.update_settings(current_user, form.notify.data, form.weekly_digest.data)
         flash("Your settings are saved.", "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", form=form)
+
+
+@bp.post("/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Log out every other browser and device; this one stays logged in."""
+    if ActionForm().validate_on_submit():
+        services.end_all_sessions(current_user)
+        sessions.renew(current_user)
+        flash("Every other session has been logged out.", "success")
+    return redirect(url_for("auth.settings"))

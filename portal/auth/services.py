@@ -1,7 +1,9 @@
 """Account rules: authentication, invitations, registration, passwords."""
 
 import hashlib
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 from urllib.parse import urlsplit
@@ -11,11 +13,13 @@ from sqlalchemy import CursorResult, select, update
 
 from portal import audit
 from portal.access import can_administer, can_receive_digest
+from portal.auth import emails
 from portal.database import utcnow
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import Invitation, Organisation, Role, User
-from portal.models.accounts import ROLES_FOR_KIND
+from portal.models import Invitation, Organisation, PasswordReset, Role, User
+from portal.models.accounts import ROLES_FOR_KIND, check_dummy_password
+from portal.notify import external_url, queue_message
 
 WRONG_CREDENTIALS = "Wrong e-mail address or password."
 DISABLED_ACCOUNT = "This account has been disabled. Please contact the portal administrator."
@@ -32,9 +36,16 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User:
-    """Return the user these credentials belong to, or raise ServiceError saying why not."""
+    """Return the user these credentials belong to, or raise ServiceError saying why not.
+
+    An unknown address costs a password check too, so the answer's timing does not tell
+    whether an account exists.
+    """
     user = find_user_by_email(email)
-    if user is None or not user.check_password(password):
+    if user is None:
+        check_dummy_password(password)
+        raise ServiceError(WRONG_CREDENTIALS)
+    if not user.check_password(password):
         raise ServiceError(WRONG_CREDENTIALS)
     if not user.active:
         raise ServiceError(DISABLED_ACCOUNT)
@@ -72,6 +83,52 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class LinkRefusals:
+    """What to tell someone whose e-mailed link (invitation, password reset) cannot be used."""
+
+    unknown: str
+    used: str
+    expired: str
+
+
+INVITATION_REFUSALS = LinkRefusals(
+    unknown="This invitation link is not valid. Check that you copied all of it.",
+    used="This invitation has already been used. Log in with that account.",
+    expired="This invitation has expired. Ask the person who invited you for a new one.",
+)
+RESET_REFUSALS = LinkRefusals(
+    unknown="This link to set a new password is not valid. Check that you copied all of it.",
+    used="This link to set a new password has already been used. Ask for a new one.",
+    expired="This link to set a new password has expired. Ask for a new one.",
+)
+
+
+def _check_link(link: Invitation | PasswordReset | None, refusals: LinkRefusals) -> None:
+    """Refuse a link that does not exist, was used or has expired."""
+    if link is None:
+        raise ServiceError(refusals.unknown)
+    if link.used_at is not None:
+        raise ServiceError(refusals.used)
+    if link.expires_at <= utcnow():
+        raise ServiceError(refusals.expired)
+
+
+def _claim(model: type[Invitation] | type[PasswordReset], link_id: int, used: str) -> None:
+    """Mark a link used with a conditional update, so two parallel uses cannot both win."""
+    claimed = cast(
+        CursorResult,
+        db.session.execute(
+            update(model)
+            .where(model.id == link_id, model.used_at.is_(None))
+            .values(used_at=utcnow())
+        ),
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise ServiceError(used)
+
+
 def create_invitation(
     inviter: User,
     email: str,
@@ -79,10 +136,13 @@ def create_invitation(
     organisation: Organisation | None,
     is_org_manager: bool = False,
 ) -> tuple[Invitation, str]:
-    """Invite someone; returns the invitation and the secret token for the sign-up link."""
+    """Invite someone by e-mail; returns the invitation and the secret token for the sign-up link.
+
+    The inviter sees the same answer whether or not the address already has an account, so the
+    page cannot be used to find out who has one: an existing account is e-mailed to log in
+    instead, and its invitation's link cannot create a second account (`register` refuses).
+    """
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise ServiceError("Someone with this e-mail address already has an account.", "email")
     if not can_administer(inviter):
         # An org manager may only bring colleagues into their own organisation, as partners.
         if not inviter.manages_org or organisation != inviter.organisation or role != Role.PARTNER:
@@ -99,12 +159,19 @@ def create_invitation(
         invited_by_id=inviter.id,
     )
     db.session.add(invitation)
+    existing = find_user_by_email(email) is not None
+    if existing:
+        message = emails.existing_account(invitation, inviter)
+    else:
+        message = emails.invitation(invitation, inviter, external_url("auth.register", token=token))
+    queue_message(email, *message)
     audit.record(
         inviter,
         "user.invite",
         email,
         role=role.value,
         organisation=organisation.slug if organisation else None,
+        existing_account=existing,
     )
     db.session.commit()
     return invitation, token
@@ -115,34 +182,19 @@ def find_invitation(token: str) -> Invitation:
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.token_hash == _hash_token(token))
     )
-    if invitation is None:
-        raise ServiceError("This invitation link is not valid. Check that you copied all of it.")
-    if invitation.used_at is not None:
-        raise ServiceError("This invitation has already been used. Log in with that account.")
-    if invitation.expires_at <= utcnow():
-        raise ServiceError(
-            "This invitation has expired. Ask the person who invited you for a new one."
-        )
-    return invitation
+    _check_link(invitation, INVITATION_REFUSALS)
+    return cast(Invitation, invitation)
 
 
 def register(token: str, display_name: str, password: str) -> User:
     """Turn an invitation into an account; the invitation can be used once only."""
     invitation = find_invitation(token)
     if find_user_by_email(invitation.email) is not None:
-        raise ServiceError("Someone with this e-mail address already has an account.")
-    # Claim the invitation with a conditional update so two parallel sign-ups cannot both win.
-    claimed = cast(
-        CursorResult,
-        db.session.execute(
-            update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-            .values(used_at=utcnow())
-        ),
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise ServiceError("This invitation has already been used. Log in with that account.")
+        raise ServiceError(
+            "There is already an account with this e-mail address. Log in with it, or set a "
+            "new password from the log-in page if you have forgotten it."
+        )
+    _claim(Invitation, invitation.id, INVITATION_REFUSALS.used)
     user = User(
         email=invitation.email,
         display_name=display_name.strip(),
@@ -159,10 +211,11 @@ def register(token: str, display_name: str, password: str) -> User:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Replace the password after checking the current one."""
+    """Replace the password after checking the current one; every session is logged out."""
     if not user.check_password(current):
         raise ServiceError("The current password is not right.", "current_password")
     user.set_password(new)
+    revoke_sessions(user)
     audit.record(user, "user.password_change", user.email)
     db.session.commit()
 
@@ -197,3 +250,81 @@ def update_settings(user: User, notify: bool, weekly_digest: bool = False) -> No
     user.notify = notify
     user.weekly_digest = weekly_digest and can_receive_digest(user)
     db.session.commit()
+
+
+SESSION_ID = re.compile(r"(\d{1,18}):(\d{1,18})", re.ASCII)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a session or remember-me cookie names (`<id>:<generation>`), if still current."""
+    match = SESSION_ID.fullmatch(session_id)
+    if match is None:
+        return None
+    user = db.session.get(User, int(match[1]))
+    if user is None or user.session_generation != int(match[2]):
+        return None
+    return user
+
+
+def revoke_sessions(user: User) -> None:
+    """End every session and remember-me cookie of the user; the caller commits."""
+    user.session_generation += 1
+
+
+def end_all_sessions(user: User) -> None:
+    """Log the user out on every device (audited); the caller renews this browser's session."""
+    revoke_sessions(user)
+    audit.record(user, "user.sessions_end", user.email)
+    db.session.commit()
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a link to set a new password, if an active account has this address.
+
+    Returns nothing either way, so the page says the same whether or not the account exists.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    token = secrets.token_urlsafe(32)
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    db.session.add(
+        PasswordReset(
+            user=user,
+            token_hash=_hash_token(token),
+            expires_at=utcnow() + timedelta(minutes=minutes),
+        )
+    )
+    link = external_url("auth.reset_password", token=token)
+    queue_message(user.email, *emails.password_reset(user, link, minutes))
+    db.session.commit()
+
+
+def find_password_reset(token: str) -> PasswordReset:
+    """The open password reset for this token, or ServiceError saying why it cannot be used."""
+    reset = db.session.scalar(
+        select(PasswordReset).where(PasswordReset.token_hash == _hash_token(token))
+    )
+    _check_link(reset, RESET_REFUSALS)
+    reset = cast(PasswordReset, reset)
+    if not reset.user.active:
+        raise ServiceError(DISABLED_ACCOUNT)
+    return reset
+
+
+def reset_password(token: str, new: str) -> User:
+    """Set a new password through a reset link: used once, every session logged out, audited."""
+    reset = find_password_reset(token)
+    _claim(PasswordReset, reset.id, RESET_REFUSALS.used)
+    user = reset.user
+    user.set_password(new)
+    revoke_sessions(user)
+    # The account's other open links stop working too: the password they were for is set.
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    audit.record(user, "user.password_reset", user.email, reset=reset.id)
+    db.session.commit()
+    return user

@@ -1,10 +1,14 @@
 """Error pages: HTML for people, JSON for the API; a 500 rolls the session back."""
 
-from flask import Blueprint, jsonify, render_template, request
+import math
+import time
+
+from flask import Blueprint, jsonify, make_response, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 bp = Blueprint("errors", __name__)
 
@@ -38,6 +42,19 @@ def csrf_error(error: CSRFError):
         "The form was missing its security token or it expired. Go back, reload the page and "
         "submit again.",
     )
+
+
+@bp.app_errorhandler(RateLimitExceeded)
+def too_many_requests(error: RateLimitExceeded):
+    """429 saying when to try again, in words and in a Retry-After header (seconds)."""
+    limit = limiter.current_limit
+    seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    minutes = max(1, round(seconds / 60))
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    body, code = render_error(429, "Too many attempts", f"Too many attempts. Try again in {wait}.")
+    response = make_response(body, code)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.app_errorhandler(HTTPException)

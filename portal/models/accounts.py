@@ -1,6 +1,7 @@
 """Organisations, users and invitations."""
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -107,6 +108,27 @@ NAME_MAX = 120
 EMAIL_MAX = 254
 
 
+def hash_password(password: str) -> str:
+    """A salted hash with the configured method (scrypt; tests use a cheap one)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+_dummy_hashes: dict[str, str] = {}
+
+
+def check_dummy_password(password: str) -> bool:
+    """Spend as long as checking a real password takes, for log-ins without a usable account.
+
+    The hash is made once per hashing method, of a random password nobody knows; always False.
+    """
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = hash_password(secrets.token_urlsafe(32))
+    check_password_hash(_dummy_hashes[method], password)
+    return False
+
+
 class Organisation(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
@@ -142,6 +164,8 @@ class User(UserMixin, Model):
     digest_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of every session's user id: raising it ends every session and remember-me cookie.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
 
@@ -149,9 +173,12 @@ class User(UserMixin, Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and remember cookie: `<id>:<generation>`."""
+        return f"{self.id}:{self.session_generation}"
+
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -180,3 +207,16 @@ class Invitation(Model):
 
     organisation: Mapped[Organisation | None] = relationship()
     invited_by: Mapped[User | None] = relationship()
+
+
+class PasswordReset(Model):
+    """A password-reset link: only the SHA-256 hash of its token is kept; used once, expires."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -112,7 +112,7 @@ def test_invited_user_can_sign_up_with_the_shown_link(app, admin_client, make):
     )
     assert response.status_code == 200
     link = re.search(
-        r'value="(http://localhost/auth/register/[^"]+)"', response.get_data(as_text=True)
+        r">(http://localhost/auth/register/[^<]+)</textarea>", response.get_data(as_text=True)
     )
     assert link
     newcomer = app.test_client()

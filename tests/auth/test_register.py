@@ -8,7 +8,7 @@ from portal.auth import services
 from portal.database import utcnow
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import Invitation, Role, User
+from portal.models import Invitation, OutboxMessage, Role, User
 from tests.conftest import PASSWORD, login, post_form
 
 NEW_PASSWORD = "a-brand-new-password"
@@ -96,17 +96,22 @@ def test_bad_sign_up_input_is_explained_and_writes_nothing(
     assert count_users(app) == before
 
 
-def test_inviting_an_existing_address_in_another_case_is_refused(ctx, make):
+def test_inviting_an_existing_address_in_another_case_mails_a_log_in_and_creates_nothing(ctx, make):
     admin = make.user(Role.ADMIN)
     make.user(email="alice@x.com")
     org = make.org()
-    with pytest.raises(ServiceError, match="already has an account"):
-        services.create_invitation(
-            db.session.get(User, admin.id),
-            "Alice@X.com",
-            Role.PARTNER,
-            db.session.get(type(org), org.id),
-        )
+    _, token = services.create_invitation(
+        db.session.get(User, admin.id),
+        "Alice@X.com",
+        Role.PARTNER,
+        db.session.get(type(org), org.id),
+    )
+    message = db.session.scalar(db.select(OutboxMessage))
+    assert message.to_email == "alice@x.com"
+    assert "You already have an account" in message.body and token not in message.body
+    with pytest.raises(ServiceError, match="already an account"):
+        services.register(token, "Second Alice", NEW_PASSWORD)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 2  # the admin and Alice
 
 
 def test_an_invitation_cannot_be_claimed_twice(ctx, invitation):
