@@ -1,5 +1,6 @@
 // Wide tables and charts scroll sideways inside their box on small screens. A box that does scroll
 // joins the Tab order as a named region, so keyboard users can scroll it too; one that fits does not.
+// Until it is scrolled to its end, its right edge fades out (portal.css), a hint that there is more.
 (function () {
   "use strict";
   const boxes = document.querySelectorAll(".table-wrap, .chart-scroll");
@@ -10,8 +11,13 @@
     return (text.trim() || "Table") + " (scrolls sideways)";
   }
 
+  function atEnd(box) {
+    box.classList.toggle("at-end", box.scrollLeft + box.clientWidth >= box.scrollWidth - 1);
+  }
+
   function mark() {
     for (const box of boxes) {
+      atEnd(box);
       if (box.scrollWidth > box.clientWidth) {
         box.tabIndex = 0;
         box.setAttribute("role", "region");
@@ -26,6 +32,7 @@
 
   if (!boxes.length) return;
   mark();
+  for (const box of boxes) box.addEventListener("scroll", () => atEnd(box), { passive: true });
   let pending = null;
   window.addEventListener("resize", () => {
     clearTimeout(pending);
