@@ -25,6 +25,11 @@ def limit(maximum: int, minimum: int = -1) -> Length:
     return Length(min=minimum, max=maximum, message=message)
 
 
+def id_or_none(value) -> int | None:
+    """Coerces a select's value; its empty placeholder option is no choice, not a bad one."""
+    return None if value in ("", None) else int(value)
+
+
 class RequirementForm(FlaskForm):
     title = StringField(
         "Title",
@@ -37,7 +42,9 @@ class RequirementForm(FlaskForm):
         validators=[DataRequired(), limit(BODY_MAX)],
         description="Why it matters to your business. Markdown: **bold**, lists, links.",
     )
-    product = SelectField("Product", coerce=int, validators=[InputRequired()])
+    product = SelectField(
+        "Product", coerce=id_or_none, validators=[InputRequired(message="Choose a product.")]
+    )
     topics = SelectMultipleField(
         "Topics",
         coerce=int,

@@ -34,7 +34,10 @@ bp = Blueprint("board", __name__)
 def requirement_form(obj: Requirement | None = None) -> RequirementForm:
     form = RequirementForm(obj=obj)
     products, topics = services.catalogue()
-    form.product.choices = [(p.id, p.name) for p in products if p.active]
+    form.product.choices = [
+        ("", "Choose a product…"),
+        *((p.id, p.name) for p in products if p.active),
+    ]
     form.topics.choices = [(t.id, t.name) for t in topics]
     if obj is not None and request.method == "GET":
         form.product.data = obj.product_id

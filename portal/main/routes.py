@@ -1,6 +1,6 @@
-"""/ and /healthz."""
+"""/, /favicon.ico and /healthz."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 
 from portal.extensions import limiter
@@ -15,6 +15,13 @@ def index():
     if current_user.is_authenticated:
         return render_template("main/home.html")
     return render_template("main/landing.html")
+
+
+@bp.route("/favicon.ico")
+@limiter.exempt
+def favicon():
+    """The icon browsers ask for at the site root (pages also link the SVG in static/)."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.route("/healthz")

@@ -65,6 +65,7 @@ def test_partner_posts_a_requirement(app, partner_client, catalogue):
         ({"body": "x" * 20_001}, "Use at most 20,000 characters"),
         ({"body": ">" * 500 + " deep"}, "nests quotes or lists"),
         ({"topics": []}, "Choose at least one topic"),
+        ({"product": ""}, "Choose a product."),
         ({"product": 999}, "Not a valid choice"),
         ({"product": "abc"}, "Invalid Choice"),
     ],

@@ -30,6 +30,16 @@ def test_logged_in_home_shows_role_navigation_and_logout(client, make, role, exp
     assert f">{absent}<" not in html
 
 
+def test_favicon_is_served_at_the_root_and_linked_from_pages(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype in {"image/vnd.microsoft.icon", "image/x-icon"}
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # the ICO header
+    html = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    assert client.get("/static/favicon.svg").status_code == 200
+
+
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
