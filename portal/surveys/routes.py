@@ -52,11 +52,17 @@ def survey_form(survey: SurveyModel | None = None) -> SurveyForm:
 def index():
     """Partners see open surveys to answer; the editor sees every survey."""
     pagination = paginate(services.surveys_for(current_user), per_page=20)
-    answered = set()
+    answered, counts = set(), {}
     if can_take_part(current_user):
         answered = services.answered_surveys(current_user)
+    if can_run_surveys(current_user):
+        counts = services.response_counts([s.id for s in pagination.items])
     return render_template(
-        "surveys/index.html", pagination=pagination, answered=answered, accepting=services.accepting
+        "surveys/index.html",
+        pagination=pagination,
+        answered=answered,
+        responses=counts,
+        accepting=services.accepting,
     )
 
 
