@@ -43,15 +43,27 @@ def _check_editor(user: User, organisation: Organisation) -> None:
         raise ServiceError("Only your organisation's managers can change its revenue data.")
 
 
-def _apply_row(organisation: Organisation, row: RevenueRow, actor: User | None) -> bool:
-    """Insert or update one fiscal year; returns True when the year was new."""
+def _figures(profile: RevenueProfile | RevenueRow) -> tuple:
+    return (
+        profile.currency,
+        profile.total_revenue,
+        profile.cloud_revenue,
+        profile.customers,
+        profile.seats,
+    )
+
+
+def _apply_row(organisation: Organisation, row: RevenueRow, actor: User | None) -> str:
+    """Insert or update one fiscal year: "new", "updated", or "unchanged" (left as it was)."""
     profile = db.session.scalar(
         select(RevenueProfile).where(
             RevenueProfile.organisation_id == organisation.id,
             RevenueProfile.fiscal_year == row.fiscal_year,
         )
     )
-    created = profile is None
+    if profile is not None and _figures(profile) == _figures(row):
+        return "unchanged"
+    change = "new" if profile is None else "updated"
     if profile is None:
         profile = RevenueProfile(organisation_id=organisation.id, fiscal_year=row.fiscal_year)
         db.session.add(profile)
@@ -59,7 +71,7 @@ def _apply_row(organisation: Organisation, row: RevenueRow, actor: User | None) 
     profile.total_revenue, profile.cloud_revenue = row.total_revenue, row.cloud_revenue
     profile.customers, profile.seats = row.customers, row.seats
     profile.updated_by_id = actor.id if actor else None
-    return created
+    return change
 
 
 def save_profile(actor: User, organisation: Organisation, row: RevenueRow) -> RevenueProfile:
@@ -132,13 +144,7 @@ def preview_changes(organisation: Organisation, rows: list[RevenueRow]) -> list[
         old = existing.get(row.fiscal_year)
         if old is None:
             change = "new"
-        elif (old.currency, old.total_revenue, old.cloud_revenue, old.customers, old.seats) == (
-            row.currency,
-            row.total_revenue,
-            row.cloud_revenue,
-            row.customers,
-            row.seats,
-        ):
+        elif _figures(old) == _figures(row):
             change = "unchanged"
         else:
             change = "updated"
@@ -189,26 +195,43 @@ def unsign_import(token: str, organisation: Organisation, user: User) -> list[Re
 def apply_import(
     actor: User | None, organisation: Organisation, rows: list[RevenueRow], source: str
 ) -> dict[str, int]:
-    """Write all rows in one transaction (all or nothing); returns new and updated year counts."""
+    """Write all rows in one transaction (all or nothing); returns how many years were new,
+    updated and unchanged. Unchanged years are not rewritten, and an import that changes
+    nothing records no audit event."""
     if actor is not None:
         _check_editor(actor, organisation)
-    counts = {"new": 0, "updated": 0}
+    counts = {"new": 0, "updated": 0, "unchanged": 0}
+    written = []
     try:
         for row in rows:
-            counts["new" if _apply_row(organisation, row, actor) else "updated"] += 1
-        audit.record(
-            actor,
-            "revenue.import",
-            organisation.slug,
-            source=source[:100],
-            years=sorted(r.fiscal_year for r in rows),
-            **counts,
-        )
+            change = _apply_row(organisation, row, actor)
+            counts[change] += 1
+            if change != "unchanged":
+                written.append(row.fiscal_year)
+        if written:
+            audit.record(
+                actor,
+                "revenue.import",
+                organisation.slug,
+                source=source[:100],
+                years=sorted(written),
+                new=counts["new"],
+                updated=counts["updated"],
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return counts
+
+
+def import_summary(counts: dict[str, int]) -> str:
+    """What an import did, in the preview's words: "Imported 1 new and 1 updated year(s);
+    1 unchanged year(s) left as they were."."""
+    text = f"Imported {counts['new']} new and {counts['updated']} updated year(s)"
+    if counts.get("unchanged"):
+        text += f"; {counts['unchanged']} unchanged year(s) left as they were"
+    return text + "."
 
 
 def exchange_rates() -> list[ExchangeRate]:
