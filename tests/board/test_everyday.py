@@ -86,3 +86,40 @@ def test_status_history_renders_markdown_not_raw_text(app, client, make, make_re
     assert "<strong>Q3</strong>" in history
     assert "**Q3**" not in history
     assert "<script>alert(1)" not in html
+
+
+def test_topics_are_checkboxes_and_a_bad_post_keeps_the_ticks(app, client, make, catalogue):
+    product_id, topic_ids = catalogue
+    login(client, make.user(Role.PARTNER).email)
+    page = client.get("/requirements/new").get_data(as_text=True)
+    assert "<select multiple" not in page and 'name="topics" multiple' not in page
+    assert f'<input type="checkbox" name="topics" value="{topic_ids[1]}">' in page
+    assert "Hold Ctrl" not in page
+    response = post_form(
+        client,
+        "/requirements/new",
+        {"title": "Short", "body": "Body", "product": product_id, "topics": [topic_ids[1]]},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'value="{topic_ids[1]}" checked' in html
+    assert f'value="{topic_ids[0]}" checked' not in html
+
+
+def test_no_topic_ticked_is_explained_beside_the_group(client, make, catalogue):
+    product_id, _ = catalogue
+    login(client, make.user(Role.PARTNER).email)
+    response = post_form(
+        client,
+        "/requirements/new",
+        {"title": "Let partners bill", "body": "Body", "product": product_id},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert '<small class="field-error" id="topics-error">Choose at least one topic.</small>' in html
+
+
+def test_status_filter_says_all_except_merged(client, make):
+    login(client, make.user(Role.PARTNER).email)
+    html = client.get("/requirements").get_data(as_text=True)
+    assert '<option value="">All except merged</option>' in html

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Brief, Role
+from portal.models import Brief, Role, Survey, SurveyStatus
 from tests.conftest import login, post_form
 from tests.surveys.test_pages import form_answers
 
@@ -76,3 +76,84 @@ def test_editor_survey_list_counts_responses(app, client, make, survey, ids, par
     login(client, make.user(Role.EDITOR).email)
     html = client.get("/surveys").get_data(as_text=True)
     assert "<strong>2</strong> responses" in html
+
+
+def test_choices_are_ignored_for_scale_and_text_questions(app, client, make):
+    editor = make.user(Role.EDITOR)
+    with app.app_context():
+        draft = Survey(title="Draft", status=SurveyStatus.DRAFT, editor_id=editor.id)
+        db.session.add(draft)
+        db.session.commit()
+        draft_id = draft.id
+    login(client, editor.email)
+    for kind in ("scale", "text"):
+        response = post_form(
+            client,
+            f"/surveys/{draft_id}/questions",
+            {"kind": kind, "prompt": f"A {kind} question?", "required": "y", "choices": "A\nB"},
+            f"/surveys/{draft_id}",
+        )
+        assert response.status_code == 302
+    with app.app_context():
+        questions = db.session.get(Survey, draft_id).questions
+        assert [(q.kind.value, len(q.choices)) for q in questions] == [("scale", 0), ("text", 0)]
+    html = client.get(f"/surveys/{draft_id}").get_data(as_text=True)
+    assert '<div class="choices-field" data-for-kinds="single multi">' in html
+    assert "/static/js/survey-builder.js" in html
+
+
+def test_a_single_choice_question_turned_into_a_scale_loses_its_choices(app, client, make, survey):
+    with app.app_context():
+        db.session.get(Survey, survey).status = SurveyStatus.DRAFT
+        db.session.commit()
+        question_id = db.session.get(Survey, survey).questions[0].id
+    login(client, make.user(Role.EDITOR).email)
+    url = f"/surveys/{survey}/questions/{question_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Partner\nVendor" in page
+    response = post_form(
+        client, url, {"kind": "scale", "prompt": "How much?", "choices": "Partner\nVendor"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        question = db.session.get(Survey, survey).questions[0]
+        assert question.kind.value == "scale" and question.choices == []
+
+
+def test_editor_previews_the_answer_form_read_only(app, client, make, survey):
+    with app.app_context():
+        db.session.get(Survey, survey).status = SurveyStatus.DRAFT
+        db.session.commit()
+    login(client, make.user(Role.EDITOR).email)
+    assert f'href="/surveys/{survey}/preview"' in client.get(f"/surveys/{survey}").get_data(
+        as_text=True
+    )
+    html = client.get(f"/surveys/{survey}/preview").get_data(as_text=True)
+    assert "Preview: this is the form partners see once the survey opens." in html
+    assert 'type="radio" name="q' in html and "<textarea" in html
+    assert "May the editor quote this answer?" in html
+    assert '<button type="button" disabled>Send my answers</button>' in html
+    assert 'type="submit">Send my answers' not in html
+
+
+def test_partners_cannot_open_the_preview(client, make, survey):
+    login(client, make.user(Role.PARTNER).email)
+    assert client.get(f"/surveys/{survey}/preview").status_code == 403
+
+
+def test_related_requirements_are_a_filterable_checkbox_list(app, client, make, make_requirement):
+    first, second = make_requirement("Invoice in our name"), make_requirement("Own price lists")
+    login(client, make.user(Role.EDITOR).email)
+    page = client.get("/surveys/new").get_data(as_text=True)
+    assert "<select" not in page.split('id="requirements"')[1].split("</fieldset>")[0]
+    assert f'<input type="checkbox" name="requirements" value="{second}">' in page
+    assert 'class="picker-filter"' in page and "/static/js/picker.js" in page
+    response = post_form(
+        client,
+        "/surveys/new",
+        {"title": "Billing", "product": "0", "requirements": [str(second)]},
+    )
+    assert response.status_code == 302
+    edit = client.get(response.headers["Location"] + "/edit").get_data(as_text=True)
+    picker = edit.split('class="picker-list">')[1]
+    assert picker.index(f'value="{second}" checked') < picker.index(f'value="{first}"')
