@@ -24,21 +24,12 @@ from portal.models import (
     User,
     VoteConsent,
 )
+from tests.admin import test_admin
+from tests.admin.test_admin import audit_actions as actions
 from tests.admin.test_admin import org_form
-from tests.conftest import login, post_form
+from tests.conftest import post_form
 
-
-@pytest.fixture
-def admin_client(client, make):
-    admin = make.user(Role.ADMIN, email="root@example.com")
-    login(client, admin.email)
-    client.admin = admin
-    return client
-
-
-def actions(app) -> list[str]:
-    with app.app_context():
-        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+admin_client = test_admin.admin_client  # the same fixture: an administrator, logged in
 
 
 def add_event(app, actor_id, action, when, **details):
@@ -119,31 +110,13 @@ def test_saving_an_unchanged_user_records_nothing(app, admin_client, make):
 def test_audit_log_filters_by_action_actor_and_dates(app, admin_client, make):
     vendor = make.user(Role.VENDOR, email="vera@vendor.example")
     admin_id = admin_client.admin.id
-    add_event(
-        app,
-        vendor.id,
-        "requirement.status",
-        datetime(2026, 3, 1, 12, tzinfo=UTC),
-        old="open",
-        new="planned",
-    )
-    add_event(app, vendor.id, "requirement.merge", datetime(2026, 3, 2, 12, tzinfo=UTC))
-    add_event(
-        app,
-        admin_id,
-        "requirement.status",
-        datetime(2026, 3, 3, 12, tzinfo=UTC),
-        old="open",
-        new="shipped",
-    )
-    add_event(
-        app,
-        vendor.id,
-        "requirement.status",
-        datetime(2026, 4, 1, 12, tzinfo=UTC),
-        old="open",
-        new="declined",
-    )
+    for actor_id, action, day, new in [
+        (vendor.id, "requirement.status", datetime(2026, 3, 1, 12, tzinfo=UTC), "planned"),
+        (vendor.id, "requirement.merge", datetime(2026, 3, 2, 12, tzinfo=UTC), None),
+        (admin_id, "requirement.status", datetime(2026, 3, 3, 12, tzinfo=UTC), "shipped"),
+        (vendor.id, "requirement.status", datetime(2026, 4, 1, 12, tzinfo=UTC), "declined"),
+    ]:
+        add_event(app, actor_id, action, day, **({"old": "open", "new": new} if new else {}))
 
     def rows(query: str) -> list[str]:
         html = admin_client.get(f"/admin/audit?{query}").get_data(as_text=True)

@@ -73,15 +73,14 @@ def test_an_import_that_changes_nothing_records_nothing(app, manager):
         )
 
 
+def profile_form(**fields) -> dict:
+    """The revenue form for fiscal year 2025 in EUR."""
+    base = {"fiscal_year": 2025, "currency": "EUR", "customers": 1, "seats": 1}
+    return base | fields
+
+
 def test_own_figures_with_cents_keep_them(app, manager):
-    data = {
-        "fiscal_year": 2025,
-        "currency": "EUR",
-        "total_revenue": "6100000.50",
-        "cloud_revenue": "1000",
-        "customers": 1,
-        "seats": 1,
-    }
+    data = profile_form(total_revenue="6100000.50", cloud_revenue="1000")
     assert post_form(manager, "/org/revenue", data).status_code == 302
     html = manager.get("/org/revenue").get_data(as_text=True)
     assert "6,100,000.50" in html

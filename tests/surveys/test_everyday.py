@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.models import Brief, Role, Survey, SurveyStatus
 from tests.conftest import login, post_form
 from tests.surveys.test_pages import form_answers
+from tests.surveys.test_release_attacks import publish
 
 
 def field_error(html: str, field: str) -> str:
@@ -20,16 +21,11 @@ def test_a_bad_survey_brief_address_is_shown_beside_the_field_near_the_top(
 ):
     answered_by(5)
     login(client, make.user(Role.EDITOR).email)
-    response = post_form(
-        client,
-        f"/surveys/{survey}/brief",
-        {"title": "Partners want to bill", "slug": "Bad Address"},
-        f"/surveys/{survey}/report",
-    )
+    response = publish(client, survey, "Bad Address")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert field_error(html, "slug") == "Use lower-case letters, digits and dashes."
-    assert 'value="Partners want to bill"' in html and 'value="Bad Address"' in html
+    assert 'value="Brief Bad Address"' in html and 'value="Bad Address"' in html
     assert html.index('id="brief-form"') < html.index("Who answered")
     assert html.count('id="brief-form"') == 1
     assert f'action="/surveys/{survey}/brief#brief-form"' in html
@@ -38,10 +34,13 @@ def test_a_bad_survey_brief_address_is_shown_beside_the_field_near_the_top(
 
 
 def test_a_taken_board_brief_address_keeps_the_input(app, client, make, make_requirement):
+    def publish_board(title: str):
+        return post_form(client, "/briefs/board", {"title": title, "slug": "top-asks"}, "/briefs")
+
     make_requirement("Top billing requirement")
     login(client, make.user(Role.EDITOR).email)
-    post_form(client, "/briefs/board", {"title": "Top asks", "slug": "top-asks"}, "/briefs")
-    again = post_form(client, "/briefs/board", {"title": "Again", "slug": "top-asks"}, "/briefs")
+    assert publish_board("Top asks").status_code == 302
+    again = publish_board("Again")
     html = again.get_data(as_text=True)
     assert again.status_code == 400
     assert "already taken" in field_error(html, "slug")
@@ -56,12 +55,7 @@ def test_a_public_brief_does_not_announce_quotes(
     login(client, make.user(Role.EDITOR).email)
     report = client.get(f"/surveys/{survey}/report").get_data(as_text=True)
     assert "may be quoted" in report
-    post_form(
-        client,
-        f"/surveys/{survey}/brief",
-        {"title": "Partners want to bill", "slug": "billing"},
-        f"/surveys/{survey}/report",
-    )
+    publish(client, survey, "billing")
     brief = app.test_client().get("/briefs/billing").get_data(as_text=True)
     assert "What else?" in brief
     assert "may be quoted" not in brief
