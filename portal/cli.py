@@ -116,10 +116,7 @@ def import_revenue_command(file: Path, org_slug: str):
         click.echo(f"Nothing imported: {len(parsed.problems)} problem(s).", err=True)
         raise SystemExit(1)
     counts = revenue.apply_import(None, organisation, parsed.rows, f"cli:{file.name}")
-    click.echo(
-        f"Imported {counts['new']} new and {counts['updated']} updated year(s) "
-        f"for {organisation.name}."
-    )
+    click.echo(f"{organisation.name}: {revenue.import_summary(counts)}")
 
 
 @click.command("send-digests")

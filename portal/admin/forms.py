@@ -1,7 +1,16 @@
 """Administration forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.models import OrgKind, PartnerType, Region, Role, SizeBand
@@ -64,3 +73,22 @@ class CatalogueForm(FlaskForm):
     )
     active = BooleanField("Offered on the board (products only)", default=True)
     submit = SubmitField("Save")
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, read from the query string (GET, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", choices=[("", "All actions")])
+    actor = StringField(
+        "Actor e-mail",
+        validators=[Optional(), Length(max=254, message="Use at most 254 characters.")],
+    )
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date must not be before the start date.")

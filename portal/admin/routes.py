@@ -3,15 +3,21 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import privacy
+from portal import audit, privacy
 from portal.access import can_administer, require
 from portal.admin import services
-from portal.admin.forms import CatalogueForm, InviteForm, OrganisationForm, UserForm
+from portal.admin.forms import (
+    AuditFilterForm,
+    CatalogueForm,
+    InviteForm,
+    OrganisationForm,
+    UserForm,
+)
 from portal.auth.services import create_invitation
 from portal.models import Role
 from portal.revenue import services as revenue
 from portal.revenue.forms import ExchangeRateForm
-from portal.web.forms import REFUSED, attempt, form_status
+from portal.web.forms import REFUSED, ActionForm, attempt, form_status
 from portal.web.pagination import paginate
 
 bp = Blueprint("admin", __name__)
@@ -105,9 +111,22 @@ def invite():
 
 @bp.route("/audit")
 def audit_log():
-    action = request.args.get("action", "")[:64]
-    pagination = paginate(services.audit_query(action), per_page=50)
-    return render_template("admin/audit.html", pagination=pagination, action=action)
+    """The audit log, filtered by action, actor e-mail and dates from the query string; a bad
+    filter is explained beside its field and left out."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", "All actions"), *((a, a) for a in services.audit_actions())]
+    status = 400 if request.args and not form.validate() else 200
+
+    def usable(field):
+        return None if field.errors else field.data
+
+    query = services.audit_query(
+        usable(form.action) or "", usable(form.actor) or "", usable(form.since), usable(form.until)
+    )
+    pagination = paginate(query, per_page=50)
+    return render_template(
+        "admin/audit.html", pagination=pagination, form=form, describe=audit.describe
+    ), status
 
 
 @bp.route("/<any(products, topics):kind>")
@@ -172,3 +191,21 @@ def exchange_rates():
             return redirect(url_for("admin.exchange_rates"))
     rates = revenue.exchange_rates()
     return render_template("admin/exchange_rates.html", form=form, rates=rates), form_status(form)
+
+
+@bp.route("/exchange-rates/<currency>/delete", methods=["GET", "POST"])
+def delete_exchange_rate(currency: str):
+    """Ask, then delete a currency's rate (refused for the reporting currency and used ones)."""
+    rate = revenue.get_rate(currency)
+    form = ActionForm()
+    if form.validate_on_submit():
+        deleted = attempt(None, revenue.delete_exchange_rate, current_user, rate.currency)
+        if deleted is not REFUSED:
+            flash(f"The rate for {rate.currency} is deleted.", "success")
+        return redirect(url_for("admin.exchange_rates"))
+    return render_template(
+        "admin/exchange_rate_delete.html",
+        rate=rate,
+        uses=revenue.currency_uses(rate.currency),
+        form=form,
+    )

@@ -2,8 +2,11 @@
 
 import re
 import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.auth.services import check_role_fits, revoke_sessions
@@ -70,12 +73,35 @@ def users_query(search: str = "") -> Select:
     return query
 
 
-def audit_query(action: str = "") -> Select:
-    """Audit events, newest first, optionally of one action."""
-    query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+def audit_query(
+    action: str = "", actor: str = "", since: date | None = None, until: date | None = None
+) -> Select:
+    """Audit events, newest first: of one action, by actors whose e-mail contains `actor`,
+    from the start of `since` to the end of `until` (UTC days)."""
+    query = (
+        select(AuditEvent)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    )
     if action:
         query = query.where(AuditEvent.action == action)
+    if actor.strip():
+        pattern = f"%{actor.strip().lower()}%"
+        query = query.where(AuditEvent.actor.has(func.lower(User.email).like(pattern)))
+    if since:
+        query = query.where(AuditEvent.created_at >= datetime.combine(since, time.min, UTC))
+    if until:
+        query = query.where(
+            AuditEvent.created_at < datetime.combine(until + timedelta(days=1), time.min, UTC)
+        )
     return query
+
+
+def audit_actions() -> list[str]:
+    """Every action the audit log holds, by name (for its filter)."""
+    return list(
+        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
 
 
 def _check_unique(organisation: Organisation | None, name: str, slug: str) -> None:
@@ -95,8 +121,16 @@ def _check_partner_profile(kind: OrgKind, fields: dict) -> None:
                 raise ServiceError("A partner organisation needs this.", field)
 
 
+ORGANISATION_FIELDS = ("name", "slug", "kind", "partner_type", "region", "size_band", "verified")
+
+
+def _snapshot(item: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(item, name, None) for name in fields}
+
+
 def save_organisation(actor: User, organisation: Organisation | None, **fields) -> Organisation:
-    """Create (organisation=None) or update an organisation; every change is audited."""
+    """Create (organisation=None) or update an organisation; every change is audited with what
+    changed, and a save that changes nothing records nothing."""
     name = fields["name"].strip()
     slug = slugify(fields.get("slug") or name)
     if not slug:
@@ -110,7 +144,7 @@ def save_organisation(actor: User, organisation: Organisation | None, **fields) 
         db.session.add(organisation)
     elif organisation.kind != kind and organisation.members:
         raise ServiceError("Move or remove this organisation's members before changing its kind.")
-    was_verified = bool(organisation.verified)
+    before = {} if creating else _snapshot(organisation, ORGANISATION_FIELDS)
     organisation.name, organisation.slug, organisation.kind = name, slug, kind
     partner = kind == OrgKind.PARTNER
     # Blank choices mean "none"; only partner organisations carry a segment profile.
@@ -118,9 +152,12 @@ def save_organisation(actor: User, organisation: Organisation | None, **fields) 
     organisation.region = (fields.get("region") or None) if partner else None
     organisation.size_band = (fields.get("size_band") or None) if partner else None
     organisation.verified = bool(fields.get("verified"))
-    action = "organisation.create" if creating else "organisation.update"
-    audit.record(actor, action, slug, kind=kind.value)
-    if organisation.verified != was_verified:
+    changed = audit.changes(before, _snapshot(organisation, ORGANISATION_FIELDS))
+    if creating:
+        audit.record(actor, "organisation.create", slug, kind=kind.value)
+    elif changed:
+        audit.record(actor, "organisation.update", slug, **changed)
+    if organisation.verified != bool(before.get("verified")):
         audit.record(actor, "organisation.verify", slug, verified=organisation.verified)
     db.session.commit()
     return organisation
@@ -192,10 +229,16 @@ def save_catalogue_item(
     if item is None:
         item = model()
         db.session.add(item)
+    fields = ("name", "slug", "description", "active")
+    before = {} if creating else _snapshot(item, fields)
     item.name, item.slug, item.description = name, slug, description.strip()
     if isinstance(item, Product):
         item.active = active
-    audit.record(actor, f"{kind[:-1]}.{'create' if creating else 'update'}", slug)
+    changed = audit.changes(before, _snapshot(item, fields))
+    if creating:
+        audit.record(actor, f"{kind[:-1]}.create", slug)
+    elif changed:
+        audit.record(actor, f"{kind[:-1]}.update", slug, **changed)
     db.session.commit()
     return item
 

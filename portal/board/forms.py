@@ -49,7 +49,7 @@ class RequirementForm(FlaskForm):
         "Topics",
         coerce=int,
         validators=[DataRequired(message="Choose at least one topic.")],
-        description="Hold Ctrl (⌘ on a Mac) to choose several.",
+        description="Tick every topic that fits.",
     )
     submit = SubmitField("Post requirement")
 

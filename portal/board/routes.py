@@ -56,6 +56,7 @@ def index():
         "board/index.html",
         pagination=pagination,
         revenue=privacy.revenue_at_stake_for([r.id for r in pagination.items], current_user),
+        org_votes=services.organisation_votes([r.id for r in pagination.items], current_user),
         filters=filters,
         products=products,
         topics=topics,
@@ -161,7 +162,8 @@ def render_detail(requirement: Requirement, status: int = 200, **forms):
         merge_search=MergeSearchForm(formdata=None),
         hide_form=HideForm(),
         comments=services.visible_comments(requirement, current_user),
-        history=services.status_history(requirement),
+        history=services.rendered_history(requirement),
+        org_vote=services.organisation_votes([requirement.id], current_user).get(requirement.id),
         revenue=privacy.revenue_at_stake_for([requirement.id], current_user)[requirement.id],
         supporters=privacy.named_organisations_for([requirement.id], current_user)[
             requirement.id

@@ -7,11 +7,13 @@ from decimal import Decimal
 from typing import Any, ClassVar, TypeVar, cast
 
 from flask import abort
+from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Integer,
     Select,
+    case,
     delete,
     distinct,
     func,
@@ -199,6 +201,49 @@ def status_history(requirement: Requirement) -> list[StatusChange]:
         .options(selectinload(StatusChange.actor))
     )
     return list(db.session.scalars(query.order_by(StatusChange.created_at, StatusChange.id)))
+
+
+def rendered_history(requirement: Requirement) -> list[tuple[StatusChange, Markup]]:
+    """Each status change in order with its note (the response's markdown) rendered like every
+    user text: markdown, then nh3."""
+    return [
+        (change, render_markdown(change.note) if change.note else Markup(""))
+        for change in status_history(requirement)
+    ]
+
+
+@dataclass(frozen=True)
+class OrganisationVote:
+    """What the viewer's organisation did on one requirement: its highest importance, and the
+    viewer's own importance when they voted themselves."""
+
+    importance: Importance
+    own: Importance | None
+
+
+def organisation_votes(requirement_ids: list[int], viewer: User) -> dict[int, OrganisationVote]:
+    """Per requirement id, how the viewer's organisation voted (absent: it did not); one query."""
+    if not requirement_ids or not can_take_part(viewer) or viewer.organisation_id is None:
+        return {}
+    own = case((Vote.user_id == viewer.id, type_coerce(Vote.importance, Integer)), else_=None)
+    query = (
+        select(
+            Vote.requirement_id,
+            func.max(type_coerce(Vote.importance, Integer)),
+            func.max(own),
+        )
+        .where(
+            Vote.organisation_id == viewer.organisation_id,
+            Vote.requirement_id.in_(requirement_ids),
+        )
+        .group_by(Vote.requirement_id)
+    )
+    return {
+        requirement_id: OrganisationVote(
+            Importance(highest), Importance(mine) if mine is not None else None
+        )
+        for requirement_id, highest, mine in db.session.execute(query)
+    }
 
 
 def own_vote(requirement: Requirement, user: User) -> Vote | None:

@@ -6,32 +6,40 @@ from flask_login import current_user
 from portal.access import can_run_surveys, require
 from portal.briefs import services as briefs
 from portal.briefs.forms import BriefForm
-from portal.web.forms import REFUSED, ActionForm, attempt
+from portal.web.forms import REFUSED, ActionForm, attempt, form_status
 
 bp = Blueprint("briefs", __name__)
+
+
+def render_index(form: BriefForm | None = None, status: int = 200):
+    return render_template(
+        "briefs/index.html",
+        briefs=briefs.all_briefs(),
+        form=form or BriefForm(),
+        action_form=ActionForm(),
+    ), status
 
 
 @bp.route("/board", methods=["POST"])
 @require(can_run_surveys)
 def publish_board():
+    """Publish the board's top list; a bad title or address is shown beside its field, kept."""
     form = BriefForm()
     if form.validate_on_submit():
         brief = attempt(
-            None, briefs.publish_board_brief, current_user, form.slug.data, form.title.data
+            form, briefs.publish_board_brief, current_user, form.slug.data, form.title.data
         )
         if brief is not REFUSED:
             flash("The brief is published.", "success")
             return redirect(url_for("briefs.show", slug=brief.slug))
-    for field, errors in form.errors.items():
-        flash(f"{form[field].label.text}: {' '.join(errors)}", "error")
-    return redirect(url_for("briefs.index"))
+    return render_index(form, form_status(form))
 
 
 @bp.route("")
 @require(can_run_surveys)
 def index():
     """The editor's published briefs, and publishing the board's top requirements."""
-    return render_template("briefs/index.html", briefs=briefs.all_briefs(), form=BriefForm())
+    return render_index()
 
 
 @bp.route("/<slug>")

@@ -13,7 +13,7 @@ bp = Blueprint("main", __name__)
 def index():
     """Landing page for visitors; a role-specific home for logged-in users."""
     if current_user.is_authenticated:
-        return render_template("main/home.html")
+        return render_template("main/home.html", todos=services.home_todos(current_user))
     return render_template("main/landing.html")
 
 

@@ -133,5 +133,5 @@ def confirm_import():
     counts = attempt(None, revenue.apply_signed_import, form.token.data, organisation, current_user)
     if counts is REFUSED:
         return redirect(url_for("revenue.import_file"))
-    flash(f"Imported {counts['new']} new and {counts['updated']} updated year(s).", "success")
+    flash(revenue.import_summary(counts), "success")
     return redirect(url_for("revenue.index"))

@@ -6,16 +6,17 @@ Reading revenue goes through `portal.privacy`; this module checks who may write.
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
+from flask import abort, current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import audit
 from portal.access import can_administer
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import ExchangeRate, Organisation, RevenueProfile, User
+from portal.models import ExchangeRate, Organisation, RevenueProfile, User, Vote
 from portal.revenue.importer import ParsedFile, Problem, RevenueRow, parse_revenue_file
+from portal.revenue.iso4217 import ACTIVE_CURRENCIES
 
 # Seeded rates (units of USD per unit of currency); admins keep them current.
 DEMO_RATES = {
@@ -43,15 +44,27 @@ def _check_editor(user: User, organisation: Organisation) -> None:
         raise ServiceError("Only your organisation's managers can change its revenue data.")
 
 
-def _apply_row(organisation: Organisation, row: RevenueRow, actor: User | None) -> bool:
-    """Insert or update one fiscal year; returns True when the year was new."""
+def _figures(profile: RevenueProfile | RevenueRow) -> tuple:
+    return (
+        profile.currency,
+        profile.total_revenue,
+        profile.cloud_revenue,
+        profile.customers,
+        profile.seats,
+    )
+
+
+def _apply_row(organisation: Organisation, row: RevenueRow, actor: User | None) -> str:
+    """Insert or update one fiscal year: "new", "updated", or "unchanged" (left as it was)."""
     profile = db.session.scalar(
         select(RevenueProfile).where(
             RevenueProfile.organisation_id == organisation.id,
             RevenueProfile.fiscal_year == row.fiscal_year,
         )
     )
-    created = profile is None
+    if profile is not None and _figures(profile) == _figures(row):
+        return "unchanged"
+    change = "new" if profile is None else "updated"
     if profile is None:
         profile = RevenueProfile(organisation_id=organisation.id, fiscal_year=row.fiscal_year)
         db.session.add(profile)
@@ -59,7 +72,7 @@ def _apply_row(organisation: Organisation, row: RevenueRow, actor: User | None) 
     profile.total_revenue, profile.cloud_revenue = row.total_revenue, row.cloud_revenue
     profile.customers, profile.seats = row.customers, row.seats
     profile.updated_by_id = actor.id if actor else None
-    return created
+    return change
 
 
 def save_profile(actor: User, organisation: Organisation, row: RevenueRow) -> RevenueProfile:
@@ -132,13 +145,7 @@ def preview_changes(organisation: Organisation, rows: list[RevenueRow]) -> list[
         old = existing.get(row.fiscal_year)
         if old is None:
             change = "new"
-        elif (old.currency, old.total_revenue, old.cloud_revenue, old.customers, old.seats) == (
-            row.currency,
-            row.total_revenue,
-            row.cloud_revenue,
-            row.customers,
-            row.seats,
-        ):
+        elif _figures(old) == _figures(row):
             change = "unchanged"
         else:
             change = "updated"
@@ -189,26 +196,43 @@ def unsign_import(token: str, organisation: Organisation, user: User) -> list[Re
 def apply_import(
     actor: User | None, organisation: Organisation, rows: list[RevenueRow], source: str
 ) -> dict[str, int]:
-    """Write all rows in one transaction (all or nothing); returns new and updated year counts."""
+    """Write all rows in one transaction (all or nothing); returns how many years were new,
+    updated and unchanged. Unchanged years are not rewritten, and an import that changes
+    nothing records no audit event."""
     if actor is not None:
         _check_editor(actor, organisation)
-    counts = {"new": 0, "updated": 0}
+    counts = {"new": 0, "updated": 0, "unchanged": 0}
+    written = []
     try:
         for row in rows:
-            counts["new" if _apply_row(organisation, row, actor) else "updated"] += 1
-        audit.record(
-            actor,
-            "revenue.import",
-            organisation.slug,
-            source=source[:100],
-            years=sorted(r.fiscal_year for r in rows),
-            **counts,
-        )
+            change = _apply_row(organisation, row, actor)
+            counts[change] += 1
+            if change != "unchanged":
+                written.append(row.fiscal_year)
+        if written:
+            audit.record(
+                actor,
+                "revenue.import",
+                organisation.slug,
+                source=source[:100],
+                years=sorted(written),
+                new=counts["new"],
+                updated=counts["updated"],
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return counts
+
+
+def import_summary(counts: dict[str, int]) -> str:
+    """What an import did, in the preview's words: "Imported 1 new and 1 updated year(s);
+    1 unchanged year(s) left as they were."."""
+    text = f"Imported {counts['new']} new and {counts['updated']} updated year(s)"
+    if counts.get("unchanged"):
+        text += f"; {counts['unchanged']} unchanged year(s) left as they were"
+    return text + "."
 
 
 def exchange_rates() -> list[ExchangeRate]:
@@ -230,19 +254,68 @@ def set_exchange_rate(actor: User, currency: str, rate: Decimal) -> ExchangeRate
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ServiceError("Use a three-letter ISO currency code, e.g. EUR.", "currency")
+    if currency not in ACTIVE_CURRENCIES:
+        raise ServiceError(
+            f"{currency} is not an ISO 4217 currency code; use one such as EUR or GBP.", "currency"
+        )
     if currency == current_app.config["REPORTING_CURRENCY"] and rate != 1:
         raise ServiceError("The reporting currency's rate is always 1.", "rate")
     if rate <= 0:
         raise ServiceError("The rate must be above zero.", "rate")
-    exchange = db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency))
+    exchange = _find_rate(currency)
     if exchange is None:
         exchange = ExchangeRate(currency=currency)
         db.session.add(exchange)
     old = exchange.rate
+    if old is not None and old == rate:
+        return exchange  # nothing changed: nothing to write or audit
     exchange.rate, exchange.updated_by_id = rate, actor.id
     audit.record(actor, "exchange_rate.set", currency, old=str(old) if old else None, new=str(rate))
     db.session.commit()
     return exchange
+
+
+def _find_rate(currency: str) -> ExchangeRate | None:
+    return db.session.scalar(select(ExchangeRate).where(ExchangeRate.currency == currency))
+
+
+def get_rate(currency: str) -> ExchangeRate:
+    """The exchange rate of this currency, or a 404."""
+    exchange = _find_rate(currency.upper()[:3])
+    if exchange is None:
+        abort(404)
+    return exchange
+
+
+def currency_uses(currency: str) -> dict[str, int]:
+    """How many revenue profiles and votes are entered in this currency."""
+    profiles = select(func.count(RevenueProfile.id)).where(RevenueProfile.currency == currency)
+    votes = select(func.count(Vote.id)).where(Vote.currency == currency)
+    return {
+        "profiles": db.session.scalar(profiles) or 0,
+        "votes": db.session.scalar(votes) or 0,
+    }
+
+
+def delete_exchange_rate(actor: User, currency: str) -> None:
+    """Remove a currency's rate (admins only, audited); the reporting currency and currencies
+    that revenue profiles or votes are entered in stay."""
+    if not can_administer(actor):
+        raise ServiceError("Only administrators change exchange rates.")
+    exchange = _find_rate(currency)
+    if exchange is None:
+        raise ServiceError(f"There is no rate for {currency}.")
+    if currency == current_app.config["REPORTING_CURRENCY"]:
+        raise ServiceError(f"{currency} is the reporting currency; its rate cannot be deleted.")
+    uses = currency_uses(currency)
+    if uses["profiles"] or uses["votes"]:
+        raise ServiceError(
+            f"{currency} cannot be deleted: {uses['profiles']} revenue profile(s) and "
+            f"{uses['votes']} vote(s) are entered in it, and their figures need its rate."
+        )
+    db.session.delete(exchange)
+    audit.record(actor, "exchange_rate.delete", currency, rate=str(exchange.rate))
+    db.session.commit()
 
 
 def seed_rates() -> int:

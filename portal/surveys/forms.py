@@ -34,7 +34,7 @@ class SurveyForm(FlaskForm):
         "Related requirements",
         coerce=int,
         validators=[Optional()],
-        description="Shown in the report with their headline numbers.",
+        description="Tick the requirements to show in the report with their headline numbers.",
     )
     submit = SubmitField("Save survey")
 

@@ -52,11 +52,17 @@ def survey_form(survey: SurveyModel | None = None) -> SurveyForm:
 def index():
     """Partners see open surveys to answer; the editor sees every survey."""
     pagination = paginate(services.surveys_for(current_user), per_page=20)
-    answered = set()
+    answered, counts = set(), {}
     if can_take_part(current_user):
         answered = services.answered_surveys(current_user)
+    if can_run_surveys(current_user):
+        counts = services.response_counts([s.id for s in pagination.items])
     return render_template(
-        "surveys/index.html", pagination=pagination, answered=answered, accepting=services.accepting
+        "surveys/index.html",
+        pagination=pagination,
+        answered=answered,
+        responses=counts,
+        accepting=services.accepting,
     )
 
 
@@ -98,8 +104,8 @@ def render_manage(survey: SurveyModel, question_form: QuestionForm | None = None
     ), status
 
 
-def render_answer(survey: SurveyModel, problems=None, submitted=None, status=200):
-    response = services.own_response(survey, current_user)
+def render_answer(survey: SurveyModel, problems=None, submitted=None, status=200, preview=False):
+    response = None if preview else services.own_response(survey, current_user)
     return render_template(
         "surveys/answer.html",
         survey=survey,
@@ -109,6 +115,7 @@ def render_answer(survey: SurveyModel, problems=None, submitted=None, status=200
         problems=problems or {},
         form=ActionForm(),
         accepting=services.accepting(survey),
+        preview=preview,
     ), status
 
 
@@ -120,6 +127,13 @@ def detail(survey_id: int):
     if can_run_surveys(current_user):
         return render_manage(survey)
     return render_answer(survey)
+
+
+@bp.route("/<int:survey_id>/preview")
+@require(can_run_surveys)
+def preview(survey_id: int):
+    """The answer form as a partner sees it, read-only, for the editor (drafts included)."""
+    return render_answer(services.get_survey(survey_id, current_user), preview=True)
 
 
 def submitted_answers(survey: SurveyModel) -> dict[int, services.SubmittedAnswer]:

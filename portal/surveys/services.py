@@ -41,6 +41,18 @@ def response_count(survey: Survey) -> int:
     return db.session.execute(query).scalar_one()
 
 
+def response_counts(survey_ids: list[int]) -> dict[int, int]:
+    """Responses per survey id, in one GROUP BY (surveys without any are left out)."""
+    if not survey_ids:
+        return {}
+    query = (
+        select(Response.survey_id, func.count(Response.id))
+        .where(Response.survey_id.in_(survey_ids))
+        .group_by(Response.survey_id)
+    )
+    return {survey_id: count for survey_id, count in db.session.execute(query)}
+
+
 def is_locked(survey: Survey) -> bool:
     """A survey with responses keeps its questions (close or duplicate it instead)."""
     return response_count(survey) > 0
@@ -126,9 +138,16 @@ def save_survey(
     return survey
 
 
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTI)
+
+
 def _clean_choices(kind: QuestionKind, choices: list[str]) -> list[str]:
+    """The choice labels of a choice question; scale and free-text questions have none, so
+    whatever the (hidden) choices box still holds is ignored for them."""
+    if kind not in CHOICE_KINDS:
+        return []
     labels = [c.strip() for c in choices if c.strip()]
-    if kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
+    if kind in CHOICE_KINDS:
         if len(labels) < 2:
             raise ServiceError("A choice question needs at least two choices.", "choices")
         if len(labels) > MAX_CHOICES:
@@ -138,8 +157,6 @@ def _clean_choices(kind: QuestionKind, choices: list[str]) -> list[str]:
         if any(len(c) > CHOICE_MAX for c in labels):
             raise ServiceError(f"Keep each choice under {CHOICE_MAX} characters.", "choices")
         return labels
-    if labels:
-        raise ServiceError("Scale and free-text questions have no choices.", "choices")
     return []
 
 

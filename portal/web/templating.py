@@ -1,6 +1,7 @@
 """Template globals and filters shared by every page."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
@@ -19,11 +20,12 @@ def fmt_date(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value else ""
 
 
-def fmt_number(value: float | int | None) -> str:
-    """A full number with thousands separators (987,654,321): never abbreviated."""
+def fmt_number(value: float | int | Decimal | None) -> str:
+    """A full number with thousands separators (987,654,321): never abbreviated; an amount with
+    cents keeps two decimals (6,100,000.50)."""
     if value is None:
         return ""
-    if isinstance(value, float) and not value.is_integer():
+    if value != int(value):
         return f"{value:,.2f}"
     return f"{int(value):,}"
 

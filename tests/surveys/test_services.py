@@ -105,7 +105,6 @@ def test_questions_are_locked_once_answered(ctx, make, survey, ids, partner_in):
     [
         (QuestionKind.SINGLE, ["Only one"], "at least two choices"),
         (QuestionKind.MULTI, ["A", "a"], "must be different"),
-        (QuestionKind.SCALE, ["1", "2"], "have no choices"),
         (QuestionKind.SINGLE, ["x" * 201, "y"], "under 200 characters"),
     ],
 )
