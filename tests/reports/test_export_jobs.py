@@ -180,5 +180,5 @@ def test_a_running_pdf_job_says_which_part_it_lays_out(app, vendor_client, board
         page = vendor_client.get(url).get_data(as_text=True)
     finally:
         app.config["PDF_PART_ROWS"] = 1_000
-    assert "1 of 2 rows (50%)" in page and "1 of 2 parts of the table done" in page
+    assert "Laying out the pages: 1 of 3 parts done (33%), 1 of 2 rows" in page
     assert 'http-equiv="refresh"' in page
