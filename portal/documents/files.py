@@ -134,8 +134,8 @@ def build_xlsx(
     rows: Iterable[Sequence],
     notes: Sequence[tuple[str, str]],
 ) -> bytes:
-    """A workbook with a typed data sheet (readable bold header, frozen and filtered, real
-    dates) and a Notes sheet."""
+    """A workbook with a typed data sheet (readable bold header, wrapped, frozen and filtered;
+    real dates) and a Notes sheet."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
@@ -144,7 +144,7 @@ def build_xlsx(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(safe_filename(title)[:31] or "Report")
     for index, column in enumerate(columns):
-        width = max(column.width, min(len(column.header), 24) + 2)
+        width = max(column.width, *(len(word) + 2 for word in column.header.split()))
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"

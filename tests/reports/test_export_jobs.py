@@ -36,6 +36,15 @@ def job_url(response) -> str:
     return response.headers["Location"]
 
 
+def running(app, client, url: str, rows_done: int) -> str:
+    """The progress page of the job at `url`, as if its builder had got to `rows_done`."""
+    with app.app_context():
+        job = db.session.get(ExportJob, int(url.rsplit("/", 1)[1]))
+        job.status, job.rows_done = "running", rows_done
+        db.session.commit()
+    return client.get(url).get_data(as_text=True)
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
 def test_a_large_export_becomes_a_job_with_a_complete_download(
     app, vendor_client, board, large, fmt
@@ -104,11 +113,7 @@ def test_a_job_whose_worker_died_is_reported_as_stopped(app, vendor_client, boar
 
 def test_a_running_job_shows_progress_and_refreshes_itself(app, vendor_client, board, large):
     url = job_url(vendor_client.get("/reports/vendor.csv"))
-    with app.app_context():
-        job = db.session.get(ExportJob, int(url.rsplit("/", 1)[1]))
-        job.status, job.rows_done = "running", 1
-        db.session.commit()
-    page = vendor_client.get(url).get_data(as_text=True)
+    page = running(app, vendor_client, url, rows_done=1)
     assert "1 of 2 rows (50%)" in page and 'http-equiv="refresh"' in page and "<progress" in page
 
 
@@ -172,12 +177,7 @@ def test_a_pdf_job_saves_its_progress_after_each_part(
 def test_a_running_pdf_job_says_which_part_it_lays_out(app, vendor_client, board, large):
     app.config["PDF_PART_ROWS"] = 1
     try:
-        url = job_url(vendor_client.get("/reports/vendor.pdf"))
-        with app.app_context():
-            job = db.session.get(ExportJob, int(url.rsplit("/", 1)[1]))
-            job.status, job.rows_done = "running", 1
-            db.session.commit()
-        page = vendor_client.get(url).get_data(as_text=True)
+        page = running(app, vendor_client, job_url(vendor_client.get("/reports/vendor.pdf")), 1)
     finally:
         app.config["PDF_PART_ROWS"] = 1_000
     assert "Laying out the pages: 1 of 3 parts done (33%), 1 of 2 rows" in page

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, Role
 from portal.reports import queries
 from tests.conftest import RELEASED_MEDIAN, RELEASED_SUM, login
+from tests.pdfs import assert_headings_keep_their_content, pdf_pages
 
 EXPORTS = ["/reports/vendor.csv", "/reports/vendor.xlsx", "/reports/vendor.pdf"]
 
@@ -198,19 +199,17 @@ def test_pdf_starts_the_ranking_on_page_one_and_keeps_headings_with_their_conten
 ):
     for index in range(40):  # enough rows to push later headings near page ends
         make_requirement(f"Requirement number {index:02d} with a longer title to wrap")
-    pages = [
-        page.extract_text()
-        for page in PdfReader(io.BytesIO(vendor_client.get("/reports/vendor.pdf").data)).pages
-    ]
+    pages = pdf_pages(vendor_client.get("/reports/vendor.pdf").data)
     assert "Requirements ranked by score" in pages[0]  # no page break after the title block
-    for heading, first_content in [
-        ("Requirements ranked by score", "Partner billing for BPOS"),
-        ("How important, and since when", "Nice to have"),
-        ("Who is asking", "By partner type"),
-        ("Appendix: organisations named to the vendor", "Voter 0"),
-    ]:
-        page = next(p for p in pages if heading in p)
-        assert first_content in page.split(heading, 1)[1], heading
+    assert_headings_keep_their_content(
+        pages,
+        [
+            ("Requirements ranked by score", "Partner billing for BPOS"),
+            ("How important, and since when", "Nice to have"),
+            ("Who is asking", "By partner type"),
+            ("Appendix: organisations named to the vendor", "Voter 0"),
+        ],
+    )
 
 
 def test_every_export_is_audited_with_its_filters(app, vendor_client, board):

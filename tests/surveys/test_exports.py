@@ -5,12 +5,12 @@ import io
 from datetime import datetime
 
 import pytest
-from pypdf import PdfReader
 
 from portal.database import utcnow
 from portal.extensions import db
 from portal.models import Product, Region, Requirement, Role, Survey
 from tests.conftest import login
+from tests.pdfs import assert_headings_keep_their_content, pdf_pages
 
 
 @pytest.fixture
@@ -43,18 +43,12 @@ def test_csv_has_notes_first_the_average_and_the_related_requirements(
     answered_by(5)  # everyone answers 4 on the scale
     rows = csv_rows(editor.get(f"/surveys/{survey}/report.csv"))
     header, body = rows[0], rows[1:]
-    assert header == [
-        "section",
-        "question",
-        "segment",
-        "group",
-        "answer",
-        "count",
-        "percent",
-        "organisations",
-        "average",
-        "note",
-    ]
+    assert (
+        header
+        == "section,question,segment,group,answer,count,percent,organisations,average,note".split(
+            ","
+        )
+    )
     assert all(len(row) == len(header) for row in body)  # one table: no comment lines, no gaps
     sections = [row[0] for row in body]
     notes = [i for i, section in enumerate(sections) if section == "Note"]
@@ -114,15 +108,15 @@ def test_pdf_subtitle_is_a_sentence_and_headings_keep_their_content(
     editor, survey, linked, answered_by
 ):
     answered_by(5)
-    pdf = PdfReader(io.BytesIO(editor.get(f"/surveys/{survey}/report.pdf").data))
-    pages = [" ".join(page.extract_text().split()) for page in pdf.pages]
+    pages = pdf_pages(editor.get(f"/surveys/{survey}/report.pdf").data)
     assert "Survey report · Product: BPOS · Until 31 Dec 2026" in pages[0]
-    for heading, first_content in [
-        ("Q1. Who bills?", "answered by 5 of 5 respondents"),
-        ("Q2. What would you bundle?", "answered by 5 of 5 respondents"),
-        ("Q3. Sales impact?", "Average: 4.0"),
-        ("Q4. What else?", "One invoice, please."),
-        ("On the requirement board", "Partner-led invoices"),
-    ]:
-        page = next(p for p in pages if heading in p)
-        assert first_content in page.split(heading, 1)[1], heading
+    assert_headings_keep_their_content(
+        pages,
+        [
+            ("Q1. Who bills?", "answered by 5 of 5 respondents"),
+            ("Q2. What would you bundle?", "answered by 5 of 5 respondents"),
+            ("Q3. Sales impact?", "Average: 4.0"),
+            ("Q4. What else?", "One invoice, please."),
+            ("On the requirement board", "Partner-led invoices"),
+        ],
+    )
