@@ -70,10 +70,12 @@ def period(start: date | None, end: date | None) -> str:
 
 
 def dated_filename(stem: str, parts: Iterable[str], day: date, extension: str) -> str:
-    """`stem_part_part_YYYY-MM-DD.ext`, every part slugged; short enough for any file system."""
+    """`stem_part_part_YYYY-MM-DD.ext`, every part slugged; at most 100 characters (the
+    export job keeps the name in a column of that size)."""
+    suffix = f"_{day.isoformat()}.{extension}"
     named = [slug(part) for part in parts]
-    body = "_".join([slug(stem, 60), *(p for p in named if p)])[:100].strip("_-")
-    return f"{body}_{day.isoformat()}.{extension}"
+    body = "_".join([slug(stem, 60), *(p for p in named if p)])
+    return body[: 100 - len(suffix)].strip("_-") + suffix
 
 
 def stream_csv(
