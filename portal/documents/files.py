@@ -1,20 +1,25 @@
 """Exports: streamed CSV, XLSX, and PDF rendered from Jinja templates with WeasyPrint.
 
 Spreadsheet cells are neutralised (a text starting with =, +, -, @, tab or CR gets a leading '),
-CSV is streamed row by row, and PDFs never fetch anything from the network.
+CSV is streamed row by row and starts with a UTF-8 byte order mark (so Excel reads "—" and
+accented names right), and PDFs never fetch anything from the network.
 """
 
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Response, current_app, render_template, stream_with_context
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"  # Excel takes a CSV without it for the local code page
 
 
 def neutralise(value):
@@ -25,9 +30,14 @@ def neutralise(value):
 
 
 def download_headers(filename: str) -> dict[str, str]:
-    """Attachment headers; reports hold partners' aggregates, so no cache keeps a copy."""
+    """Attachment headers (RFC 6266: an ASCII `filename`, and `filename*` in UTF-8 when the
+    name is not plain ASCII); reports hold partners' aggregates, so no cache keeps a copy."""
+    ascii_name = safe_filename(filename)
+    disposition = f'attachment; filename="{ascii_name}"'
+    if ascii_name != filename:
+        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
     return {
-        "Content-Disposition": f'attachment; filename="{safe_filename(filename)}"',
+        "Content-Disposition": disposition,
         "Cache-Control": "private, no-store",
         "X-Content-Type-Options": "nosniff",
     }
@@ -35,13 +45,44 @@ def download_headers(filename: str) -> dict[str, str]:
 
 def safe_filename(name: str) -> str:
     """A download name made only of letters, digits, dots, dashes and underscores."""
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "export"
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """Text as a short ASCII file-name part: "Cóndor Billing!" → "condor-billing"."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:limit].strip("-")
+
+
+def readable_day(value: date) -> str:
+    """A date as people write it: 31 Dec 2026."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def period(start: date | None, end: date | None) -> str:
+    """A date range in words: "1 Jan 2026 – 31 Dec 2026", "from 1 Jan 2026", "until …", ""."""
+    if start and end:
+        return f"{readable_day(start)} – {readable_day(end)}"
+    if start:
+        return f"from {readable_day(start)}"
+    return f"until {readable_day(end)}" if end else ""
+
+
+def dated_filename(stem: str, parts: Iterable[str], day: date, extension: str) -> str:
+    """`stem_part_part_YYYY-MM-DD.ext`, every part slugged; at most 100 characters (the
+    export job keeps the name in a column of that size)."""
+    suffix = f"_{day.isoformat()}.{extension}"
+    named = [slug(part) for part in parts]
+    body = "_".join([slug(stem, 60), *(p for p in named if p)])
+    return body[: 100 - len(suffix)].strip("_-") + suffix
 
 
 def stream_csv(
     header: Sequence[str], rows: Iterable[Sequence], footnotes: Sequence[str] = ()
 ) -> Iterator[str]:
-    """CSV text one line at a time (constant memory); footnotes follow a blank line as `# ...`."""
+    """CSV text one line at a time (constant memory), after a byte order mark; footnotes
+    follow the data after a blank line as `# ...`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -51,7 +92,7 @@ def stream_csv(
         writer.writerow([neutralise(v) for v in values])
         return buffer.getvalue()
 
-    yield line(header)
+    yield BOM + line(header)
     for row in rows:
         yield line(row)
     if footnotes:
@@ -73,14 +114,20 @@ def csv_response(
 
 @dataclass(frozen=True)
 class Column:
-    """An XLSX column: its header and kind (text, int, money, percent)."""
+    """An export column: its CSV name, its XLSX header, kind (text, int, money, percent, date)
+    and XLSX width in characters."""
 
     name: str
     kind: str = "text"
     width: int = 14
+    title: str = ""
+
+    @property
+    def header(self) -> str:
+        return self.title or self.name.replace("_", " ").capitalize()
 
 
-NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0", "percent": "0%"}
+NUMBER_FORMATS = {"int": "#,##0", "money": "#,##0", "percent": "0%", "date": "yyyy-mm-dd"}
 
 
 def build_xlsx(
@@ -89,34 +136,34 @@ def build_xlsx(
     rows: Iterable[Sequence],
     notes: Sequence[tuple[str, str]],
 ) -> bytes:
-    """A workbook with a typed data sheet (bold header, frozen panes) and a Notes sheet."""
+    """A workbook with a typed data sheet (readable bold header, wrapped, frozen and filtered;
+    real dates) and a Notes sheet."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(safe_filename(title)[:31] or "Report")
     for index, column in enumerate(columns):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = column.width
+        width = max(column.width, *(len(word) + 2 for word in column.header.split()))
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
+    sheet.print_title_rows = "1:1"
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.name)
-        cell.font = bold
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font, cell.alignment = bold, wrap
         header.append(cell)
     sheet.append(header)
+    count = 0
     for row in rows:
-        out = []
-        for column, value in zip(columns, row, strict=True):
-            if isinstance(value, Decimal):
-                value = float(value)
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
-            if column.kind in NUMBER_FORMATS and isinstance(value, int | float):
-                cell.number_format = NUMBER_FORMATS[column.kind]
-            out.append(cell)
-        sheet.append(out)
+        sheet.append(
+            [_xlsx_cell(sheet, column, value) for column, value in zip(columns, row, strict=True)]
+        )
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     notes_sheet = workbook.create_sheet("Notes")
     notes_sheet.column_dimensions["A"].width = 24
     notes_sheet.column_dimensions["B"].width = 100
@@ -125,6 +172,17 @@ def build_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet, column: Column, value):
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, Decimal):
+        value = float(value)
+    cell = WriteOnlyCell(sheet, value=neutralise(value))
+    if column.kind in NUMBER_FORMATS and isinstance(value, int | float | date | datetime):
+        cell.number_format = NUMBER_FORMATS[column.kind]
+    return cell
 
 
 def _local_fetcher(url: str):

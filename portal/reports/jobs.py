@@ -69,28 +69,34 @@ def build(
     viewer: Any,
     progress: Callable[[int], None] = lambda done: None,
 ) -> Export:
-    """The whole export file; `progress(rows)` is told how far it got every few hundred rows."""
-    generated = utcnow().strftime("%Y-%m-%d %H:%M UTC")
+    """The whole export file; `progress(rows)` is told how far it got every few hundred rows
+    (for a PDF, after each part of PDF_PART_ROWS rows is laid out)."""
+    now = utcnow()
+    generated = now.strftime("%Y-%m-%d %H:%M UTC")
     viewer = privacy.Viewer.of(viewer)
     rows = _counted(exports.csv_rows(filters, viewer), progress)
     if fmt == "csv":
         text = "".join(stream_csv(exports.HEADER, rows, exports.footnotes(filters, generated)))
-        content = text.encode()
+        content = text.encode()  # the text starts with a byte order mark: UTF-8 with BOM
     elif fmt == "xlsx":
         content = exports.xlsx(filters, generated, viewer, rows=rows)
     else:
         content = _pdf(filters, viewer, generated, progress)
-    return Export(f"vendor-report.{fmt}", FORMATS[fmt], content)
+    return Export(exports.filename(filters, now.date(), fmt), FORMATS[fmt], content)
 
 
 def _pdf(filters, viewer, generated: str, progress: Callable[[int], None]) -> bytes:
     """The PDF, laid out PDF_PART_ROWS rows at a time and joined: layout memory stays bounded.
 
-    A small report is one part with "Page N of M"; a large one numbers pages on across parts.
+    A small report is one part with "Page N of M"; a large one numbers pages on across parts:
+    the title and the first rows, more rows, the charts and segments, the appendix. Progress
+    is saved after each part of the table.
     """
     rows = list(queries.all_rows(filters, viewer))
     context = {
         "filters": filters,
+        "description": exports.describe(filters),
+        "top_rows": rows[:12],
         "summary": queries.summary(filters),
         "breakdowns": queries.breakdowns(filters),
         "trend": queries.trend(filters),
@@ -102,11 +108,10 @@ def _pdf(filters, viewer, generated: str, progress: Callable[[int], None]) -> by
         return render_pdf("reports/vendor_pdf.html", rows=rows, **context)
     named = [row for row in rows if row["named_organisations"]]
     parts: list[dict[str, Any]] = [
-        {"sections": ("head", "who"), "rows": rows[:12], "named_rows": []}
-    ]
-    parts += [
         {"sections": ("table",), "rows": rows[i : i + size]} for i in range(0, len(rows), size)
     ]
+    parts[0]["sections"] = ("head", "table")
+    parts += [{"sections": ("charts", "who"), "rows": []}]
     parts += [
         {"sections": ("appendix",), "rows": [], "named_rows": named[i : i + size]}
         for i in range(0, len(named), size)

@@ -67,9 +67,10 @@ def export(fmt: str):
         return redirect(url_for("reports.export_job", job_id=job.id), 303)
     jobs.record_export(current_user, filters, fmt)
     if fmt == "csv":
-        generated = utcnow().strftime("%Y-%m-%d %H:%M UTC")
+        now = utcnow()
+        generated = now.strftime("%Y-%m-%d %H:%M UTC")
         return csv_response(
-            "vendor-report.csv",
+            exports.filename(filters, now.date(), "csv"),
             exports.HEADER,
             exports.csv_rows(filters, privacy.Viewer.of(current_user)),  # read before streaming
             exports.footnotes(filters, generated),

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from portal import privacy
 from portal.access import can_manage_org, can_take_part, own_organisation, require
+from portal.documents.files import BOM, download_headers
 from portal.models import Organisation
 from portal.revenue import services as revenue
 from portal.revenue.forms import ConfirmImportForm, ImportForm, RevenueProfileForm
@@ -91,9 +92,9 @@ def delete(fiscal_year: int):
 def template():
     """A CSV with the expected header and an example row."""
     return Response(
-        template_csv(),
+        BOM + template_csv(),
         mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=revenue-template.csv"},
+        headers=download_headers("revenue-template.csv"),
     )
 
 

@@ -4,13 +4,15 @@
 frozen public brief all show the same thing.
 """
 
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import distinct, func, or_, select
 
 from portal import privacy
 from portal.database import utcnow
+from portal.documents.files import period
 from portal.extensions import db
 from portal.models import (
     Answer,
@@ -340,69 +342,133 @@ def build_report(survey: Survey, with_quotes: bool = True) -> dict[str, Any]:
     }
 
 
-def csv_rows(report: dict[str, Any]):
-    """The report as flat rows for CSV: section, question, segment, column, row label, numbers."""
-    yield ["Responses", "", "", "", "", report["responses"], "", report["organisations"]]
+def csv_rows(report: dict[str, Any], notes: Sequence[str] = ()) -> Iterator[list]:
+    """The report as flat rows for CSV, in CSV_HEADER's columns: notes first, then the
+    responses, response rates, each question's answers (with the average of a scale), segment
+    breakdowns and quotes, and the related requirements. A suppressed figure leaves its number
+    cells empty and says why in `note`."""
+    for text in notes:
+        yield _row("Note", note=text)
+    yield _row("Responses", count=report["responses"], organisations=report["organisations"])
     for rate in report["response_rates"]:
         for cell in [*rate["cells"], rate["total"]]:
             yield _csv_cell(
                 "Response rate", "", rate["label"], cell["label"], "", cell, cell.get("rate")
             )
     for q in report["questions"]:
-        prompt = f"Q{q['position']}. {q['prompt']}"
-        if q.get("suppressed"):
-            yield ["Answers", prompt, "All", "", q["note"], "suppressed", "", ""]
-            continue
-        for choice in q.get("choices", []) + q.get("scale", {}).get("distribution", []):
-            yield [
-                "Answers",
-                prompt,
-                "All",
-                "",
-                choice["label"],
-                choice["count"],
-                _pct(choice["percent"]),
-                "",
-            ]
-        for segment in q.get("segments", []):
-            if "rows" in segment:
-                for row in segment["rows"]:
-                    for column, cell in zip(segment["columns"], row["cells"], strict=True):
-                        yield _csv_cell(
-                            "By segment",
-                            prompt,
-                            segment["label"],
-                            column["label"],
-                            row["label"],
-                            cell,
-                            cell.get("percent"),
-                        )
-            else:
-                for cell in segment["cells"]:
+        yield from _question_rows(q)
+    yield from _requirement_rows(report)
+
+
+def _question_rows(q: dict[str, Any]) -> Iterator[list]:
+    prompt = f"Q{q['position']}. {q['prompt']}"
+    if q.get("suppressed"):
+        yield _row("Answers", prompt, "All", note=f"suppressed: {q['note']}")
+        return
+    for choice in q.get("choices", []) + q.get("scale", {}).get("distribution", []):
+        yield _row(
+            "Answers",
+            prompt,
+            "All",
+            answer=choice["label"],
+            count=choice["count"],
+            percent=_pct(choice["percent"]),
+        )
+    if "scale" in q:
+        yield _row(
+            "Average",
+            prompt,
+            "All",
+            count=q["answered"],
+            organisations=q["organisations"],
+            average=q["scale"]["mean"],
+            note="mean on the scale from 1 to 5",
+        )
+    for segment in q.get("segments", []):
+        if "rows" in segment:
+            for row in segment["rows"]:
+                for column, cell in zip(segment["columns"], row["cells"], strict=True):
                     yield _csv_cell(
-                        "Mean by segment", prompt, segment["label"], cell["label"], "", cell, None
+                        "By segment",
+                        prompt,
+                        segment["label"],
+                        column["label"],
+                        row["label"],
+                        cell,
+                        cell.get("percent"),
                     )
-        for quote in q.get("quotes", []):
-            yield [
-                "Quote",
-                prompt,
-                "",
-                quote["attribution"] or "anonymous",
-                quote["text"],
-                "",
-                "",
-                "",
-            ]
+        else:
+            for cell in segment["cells"]:
+                if cell["suppressed"]:
+                    yield _row(
+                        "Average by segment",
+                        prompt,
+                        segment["label"],
+                        cell["label"],
+                        note=f"suppressed: {cell['note']}",
+                    )
+                else:
+                    yield _row(
+                        "Average by segment",
+                        prompt,
+                        segment["label"],
+                        cell["label"],
+                        organisations=cell["orgs"],
+                        average=cell["value"],
+                    )
+    for quote in q.get("quotes", []):
+        yield _row("Quote", prompt, group=quote["attribution"] or "anonymous", answer=quote["text"])
+
+
+def _requirement_rows(report: dict[str, Any]) -> Iterator[list]:
+    """Each related requirement's figures, one per row (answer names the figure)."""
+    for r in report["requirements"]:
+        revenue = r["revenue"]
+        figures = [
+            ("Votes", r["votes"], ""),
+            ("Organisations", r["organisations"], ""),
+            ("Showstopper organisations", r["showstopper_organisations"], ""),
+            ("Score", r["score"], ""),
+            (
+                "Revenue at stake per year",
+                None if revenue["suppressed"] else revenue["value"],
+                f"suppressed: {revenue['note']}" if revenue["suppressed"] else "",
+            ),
+        ]
+        for label, value, note in figures:
+            yield _row(
+                "Related requirement",
+                f"#{r['id']} {r['title']}",
+                group=r["status"],
+                answer=label,
+                count=value,
+                note=note,
+            )
 
 
 def _pct(value: int | None) -> str:
     return "" if value is None else f"{value}%"
 
 
+def _row(section, question="", segment="", group="", answer="", **figures) -> list:
+    """One CSV row; figures by column name (count, percent, organisations, average, note)."""
+    numbers = [figures.get(name) for name in CSV_HEADER[5:]]
+    return [section, question, segment, group, answer, *("" if v is None else v for v in numbers)]
+
+
 def _csv_cell(section, prompt, segment, column, row, cell, pct):
     if cell["suppressed"]:
-        return [section, prompt, segment, column, row, "suppressed", "", ""]
-    return [section, prompt, segment, column, row, cell["value"], _pct(pct), cell.get("orgs", "")]
+        return _row(section, prompt, segment, column, row, note=f"suppressed: {cell['note']}")
+    return _row(
+        section,
+        prompt,
+        segment,
+        column,
+        row,
+        count=cell["value"],
+        percent=_pct(pct),
+        organisations=cell.get("orgs"),
+    )
 
 
 CSV_HEADER = [
@@ -414,4 +480,16 @@ CSV_HEADER = [
     "count",
     "percent",
     "organisations",
+    "average",
+    "note",
 ]
+
+
+def period_sentence(survey: dict[str, Any]) -> str:
+    """The survey's product and dates as a line: "Product: BPOS · Until 31 Dec 2026"."""
+    opens, closes = (
+        date.fromisoformat(survey[k]) if survey.get(k) else None for k in ("opens_at", "closes_at")
+    )
+    dates = period(opens, closes)
+    parts = [f"Product: {survey['product']}" if survey.get("product") else "All products"]
+    return " · ".join([*parts, dates[:1].upper() + dates[1:]] if dates else parts)

@@ -16,7 +16,14 @@ from portal.access import (
 from portal.board import services as board
 from portal.briefs import services as briefs
 from portal.briefs.forms import BriefForm
-from portal.documents.files import csv_response, pdf_response, render_pdf
+from portal.database import utcnow
+from portal.documents.files import (
+    csv_response,
+    dated_filename,
+    pdf_response,
+    render_pdf,
+    slug,
+)
 from portal.models import QuestionKind, SurveyStatus
 from portal.models import Survey as SurveyModel
 from portal.surveys import release, report, services
@@ -292,25 +299,30 @@ def exported_report(
 @require(can_read_survey_reports)
 def report_csv(survey_id: int):
     survey, state, released = exported_report(survey_id, "csv")
+    notes = [f"{survey.title} — {state.note}", PRIVACY_FOOTNOTE.format(n=state.min_orgs)]
     return csv_response(
-        f"survey-{survey.id}-report.csv",
-        report.CSV_HEADER,
-        report.csv_rows(released),
-        [f"{survey.title} — {state.note}", PRIVACY_FOOTNOTE.format(n=state.min_orgs)],
+        report_filename(survey, "csv"), report.CSV_HEADER, report.csv_rows(released, notes)
     )
 
 
 @bp.route("/<int:survey_id>/report.pdf")
 @require(can_read_survey_reports)
 def report_pdf(survey_id: int):
-    survey, state, _ = exported_report(survey_id, "pdf")
+    survey, state, released = exported_report(survey_id, "pdf")
     pdf = render_pdf(
         "surveys/report_pdf.html",
-        report=state.report,
+        report=released,
         state=state,
+        subtitle=report.period_sentence(released["survey"]),
         footnote=PRIVACY_FOOTNOTE.format(n=state.min_orgs),
     )
-    return pdf_response(f"survey-{survey.id}-report.pdf", pdf)
+    return pdf_response(report_filename(survey, "pdf"), pdf)
+
+
+def report_filename(survey: SurveyModel, fmt: str) -> str:
+    """survey-<title slug or id>-report_<date>.<fmt>"""
+    day = utcnow().date()
+    return dated_filename(f"survey-{slug(survey.title) or survey.id}-report", [], day, fmt)
 
 
 @bp.route("/<int:survey_id>/brief", methods=["POST"])

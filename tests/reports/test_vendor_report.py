@@ -2,16 +2,20 @@
 
 import csv
 import io
+import re
+from datetime import datetime
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from portal.database import utcnow
 from portal.extensions import db
 from portal.models import AuditEvent, Role
 from portal.reports import queries
 from tests.conftest import RELEASED_MEDIAN, RELEASED_SUM, login
+from tests.pdfs import assert_headings_keep_their_content, pdf_pages
 
 EXPORTS = ["/reports/vendor.csv", "/reports/vendor.xlsx", "/reports/vendor.pdf"]
 
@@ -23,8 +27,10 @@ def vendor_client(client, make):
 
 
 def csv_table(response) -> list[dict]:
-    """The data rows of a CSV export: everything before the blank line and the footnotes."""
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    """The data rows of a CSV export (after its byte order mark): everything before the blank
+    line and the footnotes."""
+    assert response.data.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     end = rows.index([]) if [] in rows else len(rows)
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:end]]
 
@@ -78,12 +84,12 @@ def test_page_csv_xlsx_and_api_agree(app, vendor_client, make, board):
         str(RELEASED_SUM),
         str(RELEASED_MEDIAN),
     )
-    assert rows[1]["revenue_at_stake_sum"] == "suppressed"
+    assert big["revenue_note"] == ""
     sheet = load_workbook(io.BytesIO(vendor_client.get("/reports/vendor.xlsx").data)).worksheets[0]
     header = [c.value for c in sheet[1]]
     first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert first["score"] == 30 and first["revenue_at_stake_sum"] == RELEASED_SUM
-    assert first["revenue_at_stake_median"] == RELEASED_MEDIAN
+    assert first["Score"] == 30 and first["Revenue at stake (sum)"] == RELEASED_SUM
+    assert first["Revenue at stake (median)"] == RELEASED_MEDIAN
     from portal.models import User
     from portal.tokens.services import create_token
 
@@ -122,6 +128,26 @@ def test_csv_streams_and_carries_the_privacy_footnote(vendor_client, board):
     assert "# Revenue at stake is per year in USD" in text and "at least 5 organisations" in text
 
 
+def test_csv_has_a_bom_and_keeps_accents_and_dashes(vendor_client, make_requirement, board):
+    make_requirement("Cóndor — facturación por el socio")
+    response = vendor_client.get("/reports/vendor.csv")
+    assert response.data.startswith("\ufeffrank,id,title,".encode())
+    titles = [row["title"] for row in csv_table(response)]
+    assert "Cóndor — facturación por el socio" in titles
+
+
+def test_suppressed_revenue_leaves_number_cells_empty_and_says_why(vendor_client, board):
+    small = csv_table(vendor_client.get("/reports/vendor.csv"))[1]
+    assert small["revenue_at_stake_sum"] == small["revenue_at_stake_median"] == ""
+    assert small["revenue_note"] == "suppressed: fewer than 5 organisations"
+    assert all(value != "suppressed" for value in small.values())
+    sheet = load_workbook(io.BytesIO(vendor_client.get("/reports/vendor.xlsx").data)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[3]], strict=True))
+    assert row["Revenue at stake (sum)"] is None and row["Revenue at stake (median)"] is None
+    assert row["Revenue note"] == "suppressed: fewer than 5 organisations"
+
+
 def test_xlsx_has_typed_cells_frozen_header_and_notes(vendor_client, board):
     book = load_workbook(io.BytesIO(vendor_client.get("/reports/vendor.xlsx?status=open").data))
     data, notes = book.worksheets
@@ -132,6 +158,24 @@ def test_xlsx_has_typed_cells_frozen_header_and_notes(vendor_client, board):
     assert notes_text["Status"] == "Open" and "at least 5 organisations" in notes_text["Privacy"]
 
 
+def test_xlsx_has_readable_headers_real_dates_a_filter_and_wide_enough_columns(
+    vendor_client, board
+):
+    data = load_workbook(io.BytesIO(vendor_client.get("/reports/vendor.xlsx").data)).worksheets[0]
+    header = [cell.value for cell in data[1]]
+    assert header[:3] == ["Rank", "ID", "Requirement"]
+    assert "Revenue at stake (sum)" in header and "Showstopper share (%)" in header
+    assert not any("_" in title for title in header)
+    posted = data.cell(row=2, column=header.index("Posted") + 1)
+    assert isinstance(posted.value, datetime) and posted.is_date
+    assert posted.value.date() == utcnow().date() and posted.number_format == "yyyy-mm-dd"
+    assert data.auto_filter.ref == "A1:R3"  # the header and both rows
+    assert data.column_dimensions["C"].width >= 50  # the titles
+    for index, title in enumerate(header, 1):  # every header fits, wrapped onto two lines
+        letter = data.cell(row=1, column=index).column_letter
+        assert data.column_dimensions[letter].width * 2 >= len(title)
+
+
 def test_pdf_has_title_filters_tables_and_footnote(vendor_client, board):
     response = vendor_client.get("/reports/vendor.pdf?status=open")
     assert response.data.startswith(b"%PDF")
@@ -139,6 +183,33 @@ def test_pdf_has_title_filters_tables_and_footnote(vendor_client, board):
     assert "What partners need from billing" in text
     assert "Status: Open" in text and "Partner billing for BPOS" in text
     assert "suppressed" in text and "consented to be named" in text
+
+
+def test_pdf_describes_its_filters_in_a_sentence(vendor_client, board):
+    response = vendor_client.get("/reports/vendor.pdf?product=bpos&to=2026-12-31")
+    first = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+    assert "Filters. Product: BPOS · All but merged · Posted until 31 Dec 2026" in first
+    unfiltered = vendor_client.get("/reports/vendor.pdf")
+    first = PdfReader(io.BytesIO(unfiltered.data)).pages[0].extract_text()
+    assert "Filters. All requirements but merged ones" in first
+
+
+def test_pdf_starts_the_ranking_on_page_one_and_keeps_headings_with_their_content(
+    vendor_client, make_requirement, board
+):
+    for index in range(40):  # enough rows to push later headings near page ends
+        make_requirement(f"Requirement number {index:02d} with a longer title to wrap")
+    pages = pdf_pages(vendor_client.get("/reports/vendor.pdf").data)
+    assert "Requirements ranked by score" in pages[0]  # no page break after the title block
+    assert_headings_keep_their_content(
+        pages,
+        [
+            ("Requirements ranked by score", "Partner billing for BPOS"),
+            ("How important, and since when", "Nice to have"),
+            ("Who is asking", "By partner type"),
+            ("Appendix: organisations named to the vendor", "Voter 0"),
+        ],
+    )
 
 
 def test_every_export_is_audited_with_its_filters(app, vendor_client, board):
@@ -214,8 +285,9 @@ def test_an_expired_session_downloading_an_export_is_sent_to_log_in(app, board):
 @pytest.mark.parametrize("url", EXPORTS)
 def test_exports_are_attachments_that_no_cache_keeps(vendor_client, board, url):
     response = vendor_client.get(url)
-    assert response.headers["Content-Disposition"].startswith(
-        'attachment; filename="vendor-report.'
+    extension = url.rsplit(".", 1)[1]
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="vendor-report_{utcnow().date().isoformat()}.{extension}"'
     )
     assert response.headers["Cache-Control"] == "private, no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -260,3 +332,14 @@ def test_exports_read_every_row_in_order_across_batches(ctx, make, board, monkey
     rows = list(queries.all_rows(queries.ReportFilters(), vendor))
     assert [r["id"] for r in rows] == expected and len(expected) == 5
     assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_file_names_carry_the_filters_and_the_date(vendor_client, board, fmt):
+    query = "product=bpos&topic=billing&status=open&from=2026-01-01&to=2026-12-31"
+    response = vendor_client.get(f"/reports/vendor.{fmt}?{query}")
+    name = re.fullmatch(r'attachment; filename="([^"]+)"', response.headers["Content-Disposition"])
+    assert name is not None
+    assert name.group(1) == (
+        f"vendor-report_bpos_billing_open_from-2026-01-01_to-2026-12-31_{utcnow().date()}.{fmt}"
+    )

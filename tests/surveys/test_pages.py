@@ -123,11 +123,11 @@ def test_exports_are_audited_pdf_and_csv(app, client, make, survey, ids, partner
     login(client, make.user(Role.EDITOR).email)
     pdf = client.get(f"/surveys/{survey}/report.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    csv_text = client.get(f"/surveys/{survey}/report.csv").get_data(as_text=True)
+    csv_text = client.get(f"/surveys/{survey}/report.csv").data.decode("utf-8-sig")
     assert csv_text.startswith("section,question,segment,group,answer,count,percent,organisations")
-    assert "Answers,Q1. Who bills?,All,,Partner,5,100%," in csv_text
+    assert "Answers,Q1. Who bills?,All,,Partner,5,100%,,," in csv_text
     assert "Breakdowns by segment show only groups of at least 5 organisations" in csv_text
-    assert "# Billing survey — Results as of " in csv_text
+    assert "Note,,,,,,,,,Billing survey — Results as of " in csv_text
     with app.app_context():
         formats = db.session.scalars(
             select(AuditEvent.details).where(AuditEvent.action == "export.survey_report")
