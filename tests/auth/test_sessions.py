@@ -230,15 +230,15 @@ def test_settings_lists_the_sessions_of_two_browsers(app, client, make):
     page = client.get("/auth/settings").get_data(as_text=True)
     assert page.count("<tr>") == 3  # the heading and two sessions
     assert "Firefox on Linux" in page and "Safari on iPhone" in page
-    assert page.index("Firefox on Linux") < page.index("This browser") < page.index("Safari")
-    assert page.count("This browser") == 1
+    assert page.index("Firefox on Linux") < page.index("· this browser") < page.index("Safari")
+    assert page.count("· this browser") == 1
     assert "Log out other sessions" in page
 
 
 def test_settings_offers_no_log_out_of_others_with_one_session(client, make):
     login(client, make.user().email)
     page = client.get("/auth/settings").get_data(as_text=True)
-    assert "This browser" in page
+    assert "· this browser" in page
     assert "Log out other sessions" not in page
 
 
