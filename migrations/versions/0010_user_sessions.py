@@ -23,17 +23,16 @@ def upgrade():
     op.create_table(
         "user_session",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "user_id",
+            sa.Integer(),
+            sa.ForeignKey("user.id", name=op.f("fk_user_session_user_id_user"), ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("key_hash", sa.String(length=64), nullable=False),
         sa.Column("browser", sa.String(length=80), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["user.id"],
-            name=op.f("fk_user_session_user_id_user"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_session")),
         sa.UniqueConstraint("key_hash", name=op.f("uq_user_session_key_hash")),
     )

@@ -48,6 +48,16 @@ def remember_login(client: FlaskClient, email: str) -> None:
     assert response.status_code == 302
 
 
+def other_devices(app: Flask, user: User, *remember: bool) -> list[FlaskClient]:
+    """Other browsers logged in as the user, one per flag: whether it ticked "remember me"."""
+    devices = []
+    for ticked in remember:
+        device = app.test_client()
+        (remember_login if ticked else login)(device, user.email)
+        devices.append(device)
+    return devices
+
+
 def change_password(client: FlaskClient):
     data = {"current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     return post_form(client, "/auth/password", data)
@@ -70,12 +80,12 @@ def test_copied_session_cookie_stops_working_after_logout_everywhere(app, client
 
 def test_plain_logout_ends_this_browser_only(app, client, make):
     user = make.user()
-    other_device = app.test_client()
-    login(other_device, user.email)
+    other_device, phone = other_devices(app, user, False, True)
     login(client, user.email)
     log_out(client)
     assert not logged_in(client)
     assert logged_in(other_device)
+    assert logged_in(copy_of(app, phone, REMEMBER))  # its remember-me cookie alone still works
 
 
 def test_copied_session_cookie_stops_working_after_password_change(app, client, make):
@@ -87,9 +97,7 @@ def test_copied_session_cookie_stops_working_after_password_change(app, client, 
 
 def test_password_change_logs_out_other_sessions_and_keeps_this_one(app, client, make):
     user = make.user()
-    laptop, phone = app.test_client(), app.test_client()
-    login(laptop, user.email)
-    remember_login(phone, user.email)
+    laptop, phone = other_devices(app, user, False, True)
     login(client, user.email)
     response = change_password(client)
     assert response.status_code == 302
@@ -131,8 +139,7 @@ def test_copied_remember_me_cookie_stops_working_after_password_change(app, clie
 
 def test_log_out_other_sessions_keeps_this_one(app, client, make):
     user = make.user()
-    other_device = app.test_client()
-    login(other_device, user.email)
+    [other_device] = other_devices(app, user, False)
     login(client, user.email)
     page = client.get("/auth/settings").get_data(as_text=True)
     assert "Log out other sessions" in page
@@ -210,15 +217,6 @@ def test_copied_remember_me_cookie_stops_working_after_plain_logout(app, client,
     assert not logged_in(stolen)
 
 
-def test_plain_logout_keeps_the_other_devices_remember_me_cookie(app, client, make):
-    user = make.user()
-    phone = app.test_client()
-    remember_login(phone, user.email)
-    login(client, user.email)
-    log_out(client)
-    assert logged_in(copy_of(app, phone, REMEMBER))
-
-
 def test_settings_lists_the_sessions_of_two_browsers(app, client, make):
     user = make.user()
     phone = app.test_client()
@@ -249,9 +247,7 @@ def end_buttons(client: FlaskClient) -> list[str]:
 
 def test_log_out_one_other_session_from_settings(app, client, make):
     user = make.user()
-    laptop, phone = app.test_client(), app.test_client()
-    login(laptop, user.email)
-    login(phone, user.email)
+    laptop, phone = other_devices(app, user, False, False)
     login(client, user.email)
     assert len(end_buttons(client)) == 2
     log_out(phone)
@@ -281,8 +277,7 @@ def test_cannot_log_out_someone_elses_session(app, client, make):
 
 def test_log_out_one_session_needs_csrf(app, client, make):
     user = make.user()
-    laptop = app.test_client()
-    login(laptop, user.email)
+    [laptop] = other_devices(app, user, False)
     login(client, user.email)
     [url] = end_buttons(client)
     assert client.post(url).status_code == 400
