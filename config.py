@@ -1,6 +1,7 @@
 """Configuration classes, read from the environment (and `.env` when present)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -63,6 +64,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=365)  # also how long a log-in session lasts at most
     PRODUCTION = False
 
 

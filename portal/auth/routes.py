@@ -173,13 +173,14 @@ def reset_password(token: str):
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """One's own notification preferences, and logging out other sessions."""
+    """One's own notification preferences, and one's sessions (to log out the others)."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
         services.update_settings(current_user, form.notify.data, form.weekly_digest.data)
         flash("Your settings are saved.", "success")
         return redirect(url_for("auth.settings"))
-    return render_template("auth/settings.html", form=form)
+    user_sessions = services.active_sessions(current_user)
+    return render_template("auth/settings.html", form=form, user_sessions=user_sessions)
 
 
 @bp.post("/sessions/end-others")
@@ -190,4 +191,14 @@ def end_other_sessions():
         services.end_all_sessions(current_user)
         sessions.renew(current_user)
         flash("Every other session has been logged out.", "success")
+    return redirect(url_for("auth.settings"))
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """Log out one other browser or device, chosen from the settings page."""
+    if ActionForm().validate_on_submit():
+        if attempt(None, services.end_session, current_user, session_id) is not REFUSED:
+            flash("That session has been logged out.", "success")
     return redirect(url_for("auth.settings"))

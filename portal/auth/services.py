@@ -4,12 +4,12 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, select, update
 
 from portal import audit
 from portal.access import can_administer, can_receive_digest
@@ -17,8 +17,8 @@ from portal.auth import emails
 from portal.database import utcnow
 from portal.errors import ServiceError
 from portal.extensions import db
-from portal.models import Invitation, Organisation, PasswordReset, Role, User
-from portal.models.accounts import ROLES_FOR_KIND, check_dummy_password
+from portal.models import Invitation, Organisation, PasswordReset, Role, User, UserSession
+from portal.models.accounts import BROWSER_MAX, ROLES_FOR_KIND, check_dummy_password
 from portal.notify import external_url, queue_message
 
 WRONG_CREDENTIALS = "Wrong e-mail address or password."
@@ -252,23 +252,97 @@ def update_settings(user: User, notify: bool, weekly_digest: bool = False) -> No
     db.session.commit()
 
 
-SESSION_ID = re.compile(r"(\d{1,18}):(\d{1,18})", re.ASCII)
+SESSION_ID = re.compile(r"(\d{1,18}):([A-Za-z0-9_-]{43})", re.ASCII)
+LAST_SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often per session
+
+
+def _oldest_session_start() -> datetime:
+    """Sessions started before this are over: the remember-me cookie lives no longer."""
+    return utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
+
+
+def open_session(user: User, browser: str) -> None:
+    """Record a log-in of the user and put its new key on `user` (its cookies carry it).
+
+    The user's sessions that are over are deleted at the same time (housekeeping).
+    """
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, UserSession.created_at < _oldest_session_start()
+        )
+    )
+    key = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(user_id=user.id, key_hash=_hash_token(key), browser=browser[:BROWSER_MAX])
+    )
+    db.session.commit()
+    user.session_key = key
 
 
 def user_for_session(session_id: str) -> User | None:
-    """The user a session or remember-me cookie names (`<id>:<generation>`), if still current."""
+    """The user a session or remember-me cookie names (`<id>:<session key>`), if not logged out."""
     match = SESSION_ID.fullmatch(session_id)
     if match is None:
         return None
-    user = db.session.get(User, int(match[1]))
-    if user is None or user.session_generation != int(match[2]):
+    key = match[2]
+    found = db.session.execute(
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == int(match[1]),
+            UserSession.key_hash == _hash_token(key),
+            UserSession.created_at >= _oldest_session_start(),
+        )
+    ).first()
+    if found is None:
         return None
+    user, user_session = found
+    now = utcnow()
+    if user_session.last_seen_at < now - LAST_SEEN_EVERY:
+        user_session.last_seen_at = now
+        db.session.commit()
+    user.session_key = key
     return user
+
+
+def close_session(user: User) -> None:
+    """Log out the session `user` was loaded for: copies of its cookies stop working."""
+    if user.session_key:
+        key_hash = _hash_token(user.session_key)
+        db.session.execute(delete(UserSession).where(UserSession.key_hash == key_hash))
+        db.session.commit()
+    user.session_key = None
+
+
+def active_sessions(user: User) -> list[tuple[UserSession, bool]]:
+    """The user's sessions, this browser's first, each with whether it is this browser's."""
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.created_at >= _oldest_session_start())
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+    current = _hash_token(user.session_key) if user.session_key else None
+    listed = [(row, row.key_hash == current) for row in rows]
+    return sorted(listed, key=lambda item: not item[1])
+
+
+def end_session(user: User, session_id: int) -> None:
+    """Log out one of the user's sessions from another (audited)."""
+    ended = cast(
+        CursorResult,
+        db.session.execute(
+            delete(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
+        ),
+    )
+    if ended.rowcount != 1:
+        raise ServiceError("That session has already ended.")
+    audit.record(user, "user.session_end", user.email, session=session_id)
+    db.session.commit()
 
 
 def revoke_sessions(user: User) -> None:
     """End every session and remember-me cookie of the user; the caller commits."""
-    user.session_generation += 1
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
 
 
 def end_all_sessions(user: User) -> None:

@@ -10,6 +10,7 @@ from portal.models.accounts import (
     Role,
     SizeBand,
     User,
+    UserSession,
 )
 from portal.models.api import ApiToken
 from portal.models.audit import AuditEvent
@@ -91,4 +92,5 @@ __all__ = [
     "Role",
     "SizeBand",
     "User",
+    "UserSession",
 ]

@@ -149,6 +149,8 @@ class Organisation(Model):
 
 
 class User(UserMixin, Model):
+    __allow_unmapped__ = True  # for `session_key`, which is not a column
+
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
     display_name: Mapped[str] = mapped_column(String(NAME_MAX))
@@ -164,18 +166,19 @@ class User(UserMixin, Model):
     digest_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    # Part of every session's user id: raising it ends every session and remember-me cookie.
-    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+
+    # The key of the `UserSession` this request runs in (set at log-in and by the user loader).
+    session_key: str | None = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session and remember cookie: `<id>:<generation>`."""
-        return f"{self.id}:{self.session_generation}"
+        """The id Flask-Login keeps in the session and remember cookie: `<id>:<session key>`."""
+        return f"{self.id}:{self.session_key or ''}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = hash_password(password)
@@ -189,6 +192,23 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+BROWSER_MAX = 80
+
+
+class UserSession(Model):
+    """A logged-in browser. Its cookies carry a random key; only the key's SHA-256 hash is kept.
+
+    Logging out deletes the row, which refuses copies of that browser's cookies.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    browser: Mapped[str] = mapped_column(String(BROWSER_MAX), default="")  # "Firefox on Linux"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Invitation(Model):
