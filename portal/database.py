@@ -17,6 +17,7 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL (and so on every engine)
 
 
 def utcnow() -> datetime:

@@ -1,10 +1,12 @@
-"""Error pages: HTML for people, JSON for the API; a 500 rolls the session back."""
+"""Error pages: HTML for people, JSON for the API; a 500 rolls the session back, and a database
+that does not answer (down, locked, full, read-only) is a 503 that says nothing was saved."""
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.extensions import db
+from portal.extensions import db, login_manager
 
 bp = Blueprint("errors", __name__)
 
@@ -24,10 +26,11 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def render_error(code: int, title: str, message: str):
+def render_error(code: int, title: str, message: str, headers=()):
     if wants_json():
-        return jsonify(error=title, message=message, status=code), code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+        return jsonify(error=title, message=message, status=code), code, headers
+    page = render_template("errors/error.html", code=code, title=title, message=message)
+    return page, code, headers
 
 
 @bp.app_errorhandler(CSRFError)
@@ -49,7 +52,28 @@ def http_error(error: HTTPException):
     description = error.description or ""
     specific = description and description != type(error).description
     message = description if specific else MESSAGES.get(code, description)
-    return render_error(code, error.name, message)
+    # The exception's own headers say more too: Allow on a 405, WWW-Authenticate on a 401.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return render_error(code, error.name, message, headers)
+
+
+@bp.app_errorhandler(OperationalError)
+def database_unavailable(error: OperationalError):
+    """The database is down, locked, full or read-only: whatever the request wrote is rolled
+    back, and the page says so without asking the database anything more."""
+    current_app.logger.error("database unavailable: %s", error.orig)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass  # the connection is gone; the pool replaces it
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's slot: no user query
+    return render_error(
+        503,
+        "The portal is unavailable",
+        "The database is not answering right now, so nothing was saved. Please try again in a "
+        "few minutes.",
+        [("Retry-After", "60")],
+    )
 
 
 @bp.app_errorhandler(InternalServerError)
