@@ -3,7 +3,7 @@ that does not answer (down, locked, full, read-only) is a 503 that says nothing 
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InternalError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db, login_manager
@@ -58,7 +58,8 @@ def http_error(error: HTTPException):
 
 
 @bp.app_errorhandler(OperationalError)
-def database_unavailable(error: OperationalError):
+@bp.app_errorhandler(InternalError)  # PostgreSQL: a read-only transaction (a standby), aborted
+def database_unavailable(error: OperationalError | InternalError):
     """The database is down, locked, full or read-only: whatever the request wrote is rolled
     back, and the page says so without asking the database anything more."""
     current_app.logger.error("database unavailable: %s", error.orig)
