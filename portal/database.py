@@ -57,7 +57,7 @@ class SanitisedHTML(TypeDecorator):
         return None if value is None else str(value)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else Markup(value)  # noqa: S704 - sanitised on the way in
+        return None if value is None else Markup(value)  # noqa: S704  # nosec B704 - sanitised on the way in
 
 
 class Base(DeclarativeBase):

@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 from portal.extensions import db
 from portal.models import ExchangeRate, RevenueProfile, Role, User, Vote
+from portal.revenue.importer import parse_revenue_file
 from portal.tokens.services import create_token
 from tests.conftest import csrf_token, login
 
@@ -229,3 +230,16 @@ def test_plain_numbers_are_still_accepted(app, partner, rates):
             Decimal("1234567.50"),
             Decimal("12.50"),
         )
+
+
+@pytest.mark.parametrize("amount", ["sNaN", "NaN", "Infinity", "1e999", "9" * 40])
+def test_revenue_import_refuses_what_is_not_an_amount(amount):
+    """The importer reads amounts with its own notation rules; they refuse these as well."""
+    header = "fiscal_year,currency,total_revenue,cloud_revenue,customers,seats"
+    data = f"{header}\n2025,USD,{amount},1,1,1\n"
+    parsed = parse_revenue_file(
+        "r.csv", data.encode(), currencies={"USD"}, max_bytes=10_000, this_year=2026
+    )
+    assert not parsed.rows and [(p.row, p.column) for p in parsed.problems] == [
+        (2, "total_revenue")
+    ]
