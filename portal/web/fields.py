@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 from wtforms import DecimalField
+from wtforms.validators import StopValidation
 
 # Digits with an optional decimal point, ASCII only: Decimal() would also take NaN, sNaN,
 # Infinity, exponents (1e999), underscores and other scripts' digits, which no form means.
@@ -32,3 +33,7 @@ class DecimalNumberField(DecimalField):
         if len(decimals.rstrip("0")) > places:
             raise ValueError(f"Enter at most {places} decimal places.")
         self.data = Decimal(text)
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()  # "not a number" says it all; no range check on nothing
