@@ -60,9 +60,11 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
 
     from portal import auth
     from portal.database import install_sqlite_pragmas
+    from portal.web import bounds
 
     install_sqlite_pragmas()
     auth.init_login(login_manager)
+    bounds.register(app)  # before the blueprints: their rules bind the `int` converter
 
     from portal.admin.routes import bp as admin_bp
     from portal.api.routes import bp as api_bp

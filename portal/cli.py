@@ -73,13 +73,23 @@ def send_mail_command():
     """Send queued notification e-mails by SMTP (needs MAIL_SERVER); run it from cron."""
     from flask import current_app
 
-    from portal.notify import send_pending
+    from portal.notify import MailServerUnavailable, send_pending
 
     if not current_app.config["MAIL_SERVER"]:
         raise click.ClickException("MAIL_SERVER is not set: messages stay in the outbox.")
-    sent, failed = send_pending()
-    click.echo(f"Sent {sent} message(s); {failed} failed.")
-    if failed:
+    try:
+        run = send_pending()
+    except MailServerUnavailable as error:
+        server = f"{current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']}"
+        raise click.ClickException(
+            f"The mail server {server} is unavailable ({error.reason}). Sent {error.run.sent} "
+            f"message(s); {error.run.waiting} stay queued for the next run."
+        ) from None
+    click.echo(
+        f"Sent {run.sent} message(s); {run.failed} failed; {run.waiting} deferred by the server "
+        "stay queued."
+    )
+    if run.failed:
         raise SystemExit(1)
 
 

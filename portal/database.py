@@ -17,6 +17,7 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL (and so on every engine)
 
 
 def utcnow() -> datetime:
@@ -56,7 +57,7 @@ class SanitisedHTML(TypeDecorator):
         return None if value is None else str(value)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else Markup(value)  # noqa: S704 - sanitised on the way in
+        return None if value is None else Markup(value)  # noqa: S704  # nosec B704 - sanitised on the way in
 
 
 class Base(DeclarativeBase):

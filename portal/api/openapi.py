@@ -2,6 +2,9 @@
 
 from flask import url_for
 
+from portal.database import MAX_ID
+from portal.web.pagination import MAX_PAGE
+
 SHOWN = {
     "type": "object",
     "description": (
@@ -228,7 +231,11 @@ FILTERS = [
         "schema": {"type": "string", "format": "date"},
         "description": "posted on or before",
     },
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    },
     {
         "name": "per_page",
         "in": "query",
@@ -286,7 +293,7 @@ def document() -> dict:
                             "name": "requirement_id",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "integer"},
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                         }
                     ],
                     "responses": {

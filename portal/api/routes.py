@@ -11,7 +11,7 @@ from portal.models import Status
 from portal.privacy import Shown
 from portal.reports import queries
 from portal.tokens import services as tokens
-from portal.web.pagination import paginate
+from portal.web.pagination import MAX_PAGE, paginate
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # bearer tokens, no cookies: nothing for a cross-site form to ride on
@@ -95,8 +95,11 @@ def page_from_args() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 25))
     except ValueError:
         raise ApiError(400, "page and per_page must be whole numbers.") from None
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ApiError(400, f"page must be 1 or more, per_page between 1 and {MAX_PER_PAGE}.")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ApiError(
+            400,
+            f"page must be between 1 and {MAX_PAGE:,}, per_page between 1 and {MAX_PER_PAGE}.",
+        )
     return page, per_page
 
 

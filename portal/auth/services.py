@@ -56,8 +56,8 @@ def authenticate(email: str, password: str) -> User:
 
 def is_safe_next(target: str | None) -> bool:
     """Only same-site relative paths are followed after log-in (no open redirect)."""
-    if not target:
-        return False
+    if not target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return False  # control characters (CR, LF) would split the Location header
     target = target.strip()
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False

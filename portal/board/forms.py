@@ -2,7 +2,6 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -13,8 +12,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from portal.database import MAX_ID
 from portal.models import Importance, QuoteConsent, VoteConsent
 from portal.models.board import BODY_MAX, COMMENT_MAX, TITLE_MAX, VENDOR_STATUSES
+from portal.web.fields import DecimalNumberField
 
 
 def limit(maximum: int, minimum: int = -1) -> Length:
@@ -66,7 +67,7 @@ class VoteForm(FlaskForm):
         default=VoteConsent.ANONYMOUS.value,
         validators=[InputRequired()],
     )
-    revenue_at_stake = DecimalField(
+    revenue_at_stake = DecimalNumberField(
         "Revenue at stake per year (optional)",
         places=2,
         validators=[
@@ -132,7 +133,7 @@ class MergeForm(FlaskForm):
         "Merge into requirement number",
         validators=[
             InputRequired(message="Enter the number of the requirement to keep."),
-            NumberRange(min=1, max=2**31 - 1, message="Enter a requirement number."),
+            NumberRange(min=1, max=MAX_ID, message="Enter a requirement number."),
         ],
     )
     submit = SubmitField("Merge")

@@ -3,20 +3,28 @@
 Spreadsheet cells are neutralised (a text starting with =, +, -, @, tab or CR gets a leading '),
 CSV is streamed row by row and starts with a UTF-8 byte order mark (so Excel reads "—" and
 accented names right), and PDFs never fetch anything from the network.
+
+No download can end half-written and look whole: a streamed CSV reads its first row before the
+first byte (a failing query is an error page), and a failure later raises out of the response
+so the WSGI server (Werkzeug, gunicorn) breaks the connection instead of ending the chunked
+body; every other download carries its Content-Length. `on_complete` (the export's audit event)
+runs only after the last byte was handed to the server, so a client that went away midway
+leaves no event claiming it got the whole file.
 """
 
 import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, current_app, render_template, stream_with_context
+from flask import Response, current_app, render_template, request, stream_with_context
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # Excel takes a CSV without it for the local code page
@@ -101,15 +109,41 @@ def stream_csv(
             yield line([f"# {note}"])
 
 
+def finishing(chunks: Iterable, on_complete: Callable[[], None] | None) -> Iterator:
+    """`chunks`, then `on_complete()` once the server asks past the last one (all were sent)."""
+    yield from chunks
+    if on_complete is not None:
+        on_complete()
+
+
 def csv_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence], footnotes: Sequence[str] = ()
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    footnotes: Sequence[str] = (),
+    on_complete: Callable[[], None] | None = None,
 ) -> Response:
-    """A streamed CSV download."""
+    """A streamed CSV download; see the module's note on failures and `on_complete`."""
+    rows = iter(rows)
+    first = next(rows, None)  # runs the first query while an error can still be a page
+    lines = stream_csv(header, rows if first is None else chain([first], rows), footnotes)
+    if request.environ.get("SERVER_PROTOCOL") == "HTTP/1.0":
+        # No chunked framing: a cut stream would look complete, so send it with its length.
+        return download_response(filename, "text/csv", "".join(lines).encode(), on_complete)
     return Response(
-        stream_with_context(stream_csv(header, rows, footnotes)),
+        stream_with_context(finishing(lines, on_complete)),
         mimetype="text/csv",
         headers=download_headers(filename),
     )
+
+
+def download_response(
+    filename: str, mimetype: str, content: bytes, on_complete: Callable[[], None] | None = None
+) -> Response:
+    """A download with its Content-Length: a dropped connection shows as a failed download."""
+    headers = download_headers(filename) | {"Content-Length": str(len(content))}
+    body = stream_with_context(finishing([content], on_complete)) if on_complete else content
+    return Response(body, mimetype=mimetype, headers=headers)
 
 
 @dataclass(frozen=True)
@@ -208,9 +242,7 @@ def render_pdf(template: str, **context) -> bytes:
     ).write_pdf()
 
 
-def pdf_response(filename: str, data: bytes) -> Response:
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers=download_headers(filename),
-    )
+def pdf_response(
+    filename: str, data: bytes, on_complete: Callable[[], None] | None = None
+) -> Response:
+    return download_response(filename, "application/pdf", data, on_complete)

@@ -21,7 +21,7 @@ from werkzeug.local import LocalProxy
 
 from portal import audit, privacy
 from portal.access import can_administer
-from portal.database import utcnow
+from portal.database import MAX_ID, utcnow
 from portal.documents.files import render_pdf, stream_csv
 from portal.extensions import db
 from portal.models import ExportJob, User
@@ -35,7 +35,6 @@ FORMATS = {
 KEEP = timedelta(days=1)  # finished exports are deleted after a day
 STALLED = timedelta(hours=1)  # a job running this long died with its worker
 PROGRESS_EVERY = 500
-MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
 
 
 @dataclass(frozen=True)

@@ -29,16 +29,6 @@ class FilterError(ValueError):
         self.problems = problems
 
 
-def _date(value: str, name: str, problems: list[str]) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        problems.append(f"{name} must be a date like 2026-01-31, not “{value[:30]}”.")
-        return None
-
-
 @dataclass
 class ReportFilters(RequirementFilters):
     """The report's filters: the shared ones plus dates; requirements are filtered by the date
@@ -57,8 +47,8 @@ class ReportFilters(RequirementFilters):
 
     def read_args(self, args: Mapping[str, str]) -> None:
         super().read_args(args)
-        self.date_from = _date(args.get("from", ""), "The start date", self.problems)
-        self.date_to = _date(args.get("to", ""), "The end date", self.problems)
+        self.date_from = self.read_date(args, "from", "The start date")
+        self.date_to = self.read_date(args, "to", "The end date")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             self.problems.append("The start date is after the end date.")
 

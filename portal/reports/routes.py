@@ -1,5 +1,8 @@
 """The vendor report page and its exports under /reports."""
 
+from collections.abc import Callable
+from functools import partial
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -12,7 +15,7 @@ from portal.access import (
 )
 from portal.board.services import catalogue
 from portal.database import utcnow
-from portal.documents.files import csv_response, download_headers
+from portal.documents.files import csv_response, download_response
 from portal.models import Status
 from portal.reports import exports, jobs, queries
 from portal.web.pagination import paginate
@@ -60,27 +63,30 @@ def vendor():
 
 
 def export(fmt: str):
-    """An export of the filtered report: at once when small, as a background job when large."""
+    """An export of the filtered report: at once when small, as a background job when large.
+
+    A small export's audit event is recorded once the whole file was handed to the server.
+    """
     filters = parse_filters()
     if jobs.needs_job(filters):
         job = jobs.start(current_user, fmt, filters)
         return redirect(url_for("reports.export_job", job_id=job.id), 303)
-    jobs.record_export(current_user, filters, fmt)
+    audited = partial(jobs.record_export, current_user._get_current_object(), filters, fmt)
     if fmt == "csv":
         now = utcnow()
         generated = now.strftime("%Y-%m-%d %H:%M UTC")
         return csv_response(
             exports.filename(filters, now.date(), "csv"),
             exports.HEADER,
-            exports.csv_rows(filters, privacy.Viewer.of(current_user)),  # read before streaming
+            exports.csv_rows(filters, privacy.Viewer.of(current_user)),
             exports.footnotes(filters, generated),
+            on_complete=audited,
         )
-    return download(jobs.build(fmt, filters, current_user))
+    return download(jobs.build(fmt, filters, current_user), audited)
 
 
-def download(export) -> Response:
-    headers = download_headers(export.filename) | {"Content-Length": str(len(export.content))}
-    return Response(export.content, mimetype=export.mimetype, headers=headers)
+def download(export, on_complete: Callable[[], None] | None = None) -> Response:
+    return download_response(export.filename, export.mimetype, export.content, on_complete)
 
 
 @bp.route("/vendor.csv")

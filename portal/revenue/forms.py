@@ -4,14 +4,15 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.revenue.importer import MAX_AMOUNT, MAX_COUNT
+from portal.web.fields import DecimalNumberField
 
 
-def amount_field(label: str) -> DecimalField:
-    return DecimalField(
+def amount_field(label: str) -> DecimalNumberField:
+    return DecimalNumberField(
         label,
         places=2,
         validators=[
@@ -68,7 +69,7 @@ class ExchangeRateForm(FlaskForm):
         "Currency (ISO code)",
         validators=[DataRequired(), Length(min=3, max=3, message="Use a three-letter code.")],
     )
-    rate = DecimalField(
+    rate = DecimalNumberField(
         "Value of one unit in the reporting currency",
         places=8,
         validators=[

@@ -1,5 +1,7 @@
 """Survey pages under /surveys, and the public briefs under /briefs."""
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -282,7 +284,7 @@ def survey_report(survey_id: int):
 def exported_report(
     survey_id: int, fmt: str
 ) -> tuple[SurveyModel, release.ReleaseState, dict[str, Any]]:
-    """The survey and its released report for an export; every export is an audit event.
+    """The survey and its released report for an export.
 
     Before the first release there is nothing to export: back to the report page, which says why.
     """
@@ -291,8 +293,12 @@ def exported_report(
     if state.report is None:
         flash(state.note, "info")
         abort(redirect(url_for("surveys.survey_report", survey_id=survey.id)))
-    services.record_report_export(current_user, survey, fmt)
     return survey, state, state.report
+
+
+def audited(survey: SurveyModel, fmt: str) -> Callable[[], None]:
+    """Every export is an audit event, recorded once the whole file was handed to the server."""
+    return partial(services.record_report_export, current_user._get_current_object(), survey, fmt)
 
 
 @bp.route("/<int:survey_id>/report.csv")
@@ -301,7 +307,10 @@ def report_csv(survey_id: int):
     survey, state, released = exported_report(survey_id, "csv")
     notes = [f"{survey.title} — {state.note}", PRIVACY_FOOTNOTE.format(n=state.min_orgs)]
     return csv_response(
-        report_filename(survey, "csv"), report.CSV_HEADER, report.csv_rows(released, notes)
+        report_filename(survey, "csv"),
+        report.CSV_HEADER,
+        report.csv_rows(released, notes),
+        on_complete=audited(survey, "csv"),
     )
 
 
@@ -316,7 +325,7 @@ def report_pdf(survey_id: int):
         subtitle=report.period_sentence(released["survey"]),
         footnote=PRIVACY_FOOTNOTE.format(n=state.min_orgs),
     )
-    return pdf_response(report_filename(survey, "pdf"), pdf)
+    return pdf_response(report_filename(survey, "pdf"), pdf, audited(survey, "pdf"))
 
 
 def report_filename(survey: SurveyModel, fmt: str) -> str:

@@ -7,6 +7,8 @@ from sqlalchemy import Select
 from portal.extensions import db
 
 MAX_PER_PAGE = 100
+# Any page further is empty on a real board; the bound keeps the OFFSET within every engine's range.
+MAX_PAGE = 1_000_000
 
 
 def page_args(per_page: int = 25) -> dict:
@@ -14,7 +16,7 @@ def page_args(per_page: int = 25) -> dict:
     page = request.args.get("page", 1, type=int) or 1
     size = request.args.get("per_page", per_page, type=int) or per_page
     return {
-        "page": max(page, 1),
+        "page": min(max(page, 1), MAX_PAGE),
         "per_page": min(max(size, 1), MAX_PER_PAGE),
         "max_per_page": MAX_PER_PAGE,
         "error_out": False,

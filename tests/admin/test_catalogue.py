@@ -95,7 +95,7 @@ def test_send_pending_uses_smtp_and_records_failures(app, make, monkeypatch):
         db.session.commit()
         app.config["MAIL_SERVER"] = "smtp.example.com"
         try:
-            assert send_pending() == (1, 1)
+            assert send_pending() == (1, 1, 0)
         finally:
             app.config["MAIL_SERVER"] = ""
         messages = {m.to_email: m for m in db.session.scalars(select(OutboxMessage))}

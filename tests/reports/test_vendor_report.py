@@ -214,7 +214,8 @@ def test_pdf_starts_the_ranking_on_page_one_and_keeps_headings_with_their_conten
 
 def test_every_export_is_audited_with_its_filters(app, vendor_client, board):
     for url in EXPORTS:
-        assert vendor_client.get(url + "?status=open").status_code == 200
+        response = vendor_client.get(url + "?status=open")
+        assert response.status_code == 200 and response.get_data()  # the whole file was read
     with app.app_context():
         events = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "export.vendor_report")
