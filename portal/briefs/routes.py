@@ -1,12 +1,12 @@
 """Public briefs under /briefs, and the editor's publishing of the board's top requirements."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import can_run_surveys, require
 from portal.briefs import services as briefs
 from portal.briefs.forms import BriefForm
-from portal.web.forms import REFUSED, ActionForm, attempt, form_status
+from portal.web.forms import REFUSED, ActionForm, attempt, confirm_step, form_status
 
 bp = Blueprint("briefs", __name__)
 
@@ -54,11 +54,8 @@ def show(slug: str):
 def unpublish(slug: str):
     """GET asks to confirm (the public address stops answering); the confirmed POST removes it."""
     brief = briefs.get_brief(slug)
-    form = ActionForm()
-    if request.method == "GET":
-        return render_template("briefs/unpublish_confirm.html", brief=brief, form=form)
-    if not form.validate_on_submit():
-        abort(400)
+    if page := confirm_step(ActionForm(), "briefs/unpublish_confirm.html", brief=brief):
+        return page
     if attempt(None, briefs.unpublish, current_user, brief) is not REFUSED:
         flash(f"/briefs/{slug} is unpublished.", "info")
     return redirect(url_for("briefs.index"))

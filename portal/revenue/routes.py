@@ -10,7 +10,7 @@ from portal.models import Organisation
 from portal.revenue import services as revenue
 from portal.revenue.forms import ConfirmImportForm, ImportForm, RevenueProfileForm
 from portal.revenue.importer import RevenueRow, template_csv
-from portal.web.forms import REFUSED, ActionForm, attempt, form_status
+from portal.web.forms import REFUSED, ActionForm, attempt, confirm_step, form_status
 
 bp = Blueprint("revenue", __name__)
 
@@ -69,18 +69,16 @@ def index():
 def delete(fiscal_year: int):
     """GET asks to confirm (showing the year's figures); the confirmed POST deletes the year."""
     organisation = own_organisation()
-    form = ActionForm()
-    if request.method == "GET":
-        profiles = privacy.own_revenue_profiles(current_user, organisation)
-        profile = next((p for p in profiles if p.fiscal_year == fiscal_year), None)
-        if profile is None:
-            flash(f"There are no figures for {fiscal_year}.", "error")
-            return redirect(url_for("revenue.index"))
-        return render_template(
-            "revenue/delete_confirm.html", organisation=organisation, profile=profile, form=form
-        )
-    if not form.validate_on_submit():
-        abort(400)
+    profiles = privacy.own_revenue_profiles(current_user, organisation)
+    profile = next((p for p in profiles if p.fiscal_year == fiscal_year), None)
+    if profile is None:
+        flash(f"There are no figures for {fiscal_year}.", "error")
+        return redirect(url_for("revenue.index"))
+    page = confirm_step(
+        ActionForm(), "revenue/delete_confirm.html", organisation=organisation, profile=profile
+    )
+    if page:
+        return page
     deleted = attempt(None, revenue.delete_profile, current_user, organisation, fiscal_year)
     if deleted is not REFUSED:
         flash(f"Deleted the figures for {fiscal_year}.", "info")

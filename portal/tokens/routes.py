@@ -1,12 +1,12 @@
 """/api-tokens: vendor users create and revoke their API tokens (shown once)."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.access import can_hold_api_tokens, require
 from portal.tokens import services as tokens
 from portal.tokens.forms import TokenForm
-from portal.web.forms import REFUSED, ActionForm, attempt, form_status
+from portal.web.forms import REFUSED, ActionForm, attempt, confirm_step, form_status
 
 bp = Blueprint("api_tokens", __name__)
 
@@ -34,14 +34,11 @@ def index():
 def revoke(token_id: int):
     """GET asks to confirm (which token, last used when); the confirmed POST revokes it."""
     token = tokens.get_own_token(current_user, token_id)
-    form = ActionForm()
     if token.revoked_at is not None:
         flash(f"The token “{token.name}” is already revoked.", "info")
         return redirect(url_for("api_tokens.index"))
-    if request.method == "GET":
-        return render_template("tokens/revoke_confirm.html", token=token, form=form)
-    if not form.validate_on_submit():
-        abort(400)
+    if page := confirm_step(ActionForm(), "tokens/revoke_confirm.html", token=token):
+        return page
     if attempt(None, tokens.revoke_token, current_user, token) is not REFUSED:
         flash(f"The token “{token.name}” is revoked.", "info")
     return redirect(url_for("api_tokens.index"))

@@ -7,9 +7,10 @@ Services own their transactions: a service function commits what it wrote, and o
 
 from collections.abc import Callable
 from enum import Enum
-from typing import Literal, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
-from flask import flash
+from flask import abort, flash, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from portal.errors import ServiceError
@@ -63,3 +64,14 @@ def form_status(form: FlaskForm) -> int:
 
 class ActionForm(FlaskForm):
     """A form with only its CSRF token, behind a POST button (delete, hide, withdraw)."""
+
+
+def confirm_step(form: FlaskForm, template: str, **context: Any) -> ResponseReturnValue | None:
+    """The first half of a destructive action: on GET its confirmation page (nothing changes);
+    on POST None once the form's CSRF token checks out, so the view goes on to act (400 if not).
+    """
+    if request.method == "GET":
+        return render_template(template, form=form, **context)
+    if not form.validate_on_submit():
+        abort(400)
+    return None
