@@ -11,12 +11,10 @@ from portal.models import Status
 from portal.privacy import Shown
 from portal.reports import queries
 from portal.tokens import services as tokens
-from portal.web.pagination import MAX_PAGE, paginate
+from portal.web.pagination import MAX_PAGE, MAX_PER_PAGE, paginate
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # bearer tokens, no cookies: nothing for a cross-site form to ride on
-
-MAX_PER_PAGE = 100
 
 
 class ApiError(Exception):
