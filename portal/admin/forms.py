@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.models import OrgKind, PartnerType, Region, Role, SizeBand
-from portal.models.accounts import EMAIL_MAX, NAME_MAX
+from portal.models.accounts import DOMAIN_MAX, EMAIL_MAX, NAME_MAX
 
 
 def optional_choices(enum_class) -> list[tuple[str, str]]:
@@ -92,3 +92,13 @@ class AuditFilterForm(FlaskForm):
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError("The end date must not be before the start date.")
+
+
+class EmailDomainForm(FlaskForm):
+    domain = StringField(
+        "E-mail domain",
+        validators=[DataRequired(), Length(max=DOMAIN_MAX)],
+    )
+    organisation = SelectField("Partner organisation", coerce=int, validators=[DataRequired()])
+    sso_required = BooleanField("Require single sign-on for this domain")
+    submit = SubmitField("Map domain")

@@ -9,15 +9,17 @@ from portal.admin import services
 from portal.admin.forms import (
     AuditFilterForm,
     CatalogueForm,
+    EmailDomainForm,
     InviteForm,
     OrganisationForm,
     UserForm,
 )
 from portal.auth.services import create_invitation
 from portal.models import Role
+from portal.org import services as org
 from portal.revenue import services as revenue
 from portal.revenue.forms import ExchangeRateForm
-from portal.web.forms import REFUSED, ActionForm, attempt, form_status
+from portal.web.forms import REFUSED, ActionForm, attempt, confirm_step, form_status
 from portal.web.pagination import paginate
 
 bp = Blueprint("admin", __name__)
@@ -209,3 +211,35 @@ def delete_exchange_rate(currency: str):
         uses=revenue.currency_uses(rate.currency),
         form=form,
     )
+
+
+@bp.route("/domains", methods=["GET", "POST"])
+def email_domains():
+    """E-mail domains of partner organisations (single sign-on and the editor's inbox use them)."""
+    form = EmailDomainForm()
+    form.organisation.choices = [(0, "Choose an organisation…"), *org.partner_organisations()]
+    if form.validate_on_submit():
+        mapping = attempt(
+            form,
+            org.add_email_domain,
+            current_user,
+            form.domain.data or "",
+            form.organisation.data or 0,
+            form.sso_required.data,
+        )
+        if mapping is not REFUSED:
+            flash(f"{mapping.domain} now belongs to {mapping.organisation.name}.", "success")
+            return redirect(url_for("admin.email_domains"))
+    return render_template(
+        "admin/email_domains.html", form=form, domains=org.email_domains()
+    ), form_status(form)
+
+
+@bp.route("/domains/<int:domain_id>/delete", methods=["GET", "POST"])
+def delete_email_domain(domain_id: int):
+    mapping = org.get_email_domain(domain_id)
+    if page := confirm_step(ActionForm(), "admin/email_domain_delete.html", mapping=mapping):
+        return page
+    if attempt(None, org.delete_email_domain, current_user, mapping) is not REFUSED:
+        flash(f"{mapping.domain} is no longer mapped.", "info")
+    return redirect(url_for("admin.email_domains"))

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy models, one module per area; imported here so Alembic sees them all."""
 
 from portal.models.accounts import (
+    EmailDomain,
     Invitation,
     Organisation,
     OrgKind,
@@ -83,6 +84,7 @@ __all__ = [
     "Topic",
     "Vote",
     "VoteConsent",
+    "EmailDomain",
     "Invitation",
     "OrgKind",
     "Organisation",

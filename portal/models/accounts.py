@@ -240,3 +240,24 @@ class PasswordReset(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+DOMAIN_MAX = 253
+
+
+class EmailDomain(Model):
+    """An e-mail domain that belongs to one partner organisation (`northgate.example` → Northgate).
+
+    Single sign-on admits a first sign-in from a mapped domain into that organisation, and the
+    editor's inbox links a sender's e-mail to it.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(DOMAIN_MAX), unique=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    sso_required: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
