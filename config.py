@@ -65,6 +65,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(days=365)  # also how long a log-in session lasts at most
+    # Single sign-on (OpenID Connect): on when OIDC_ISSUER is set; see the README.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_BUTTON_LABEL = os.environ.get("OIDC_BUTTON_LABEL", "") or "single sign-on"
     PRODUCTION = False
 
 
@@ -83,6 +88,7 @@ class TestConfig(Config):
     EXPORT_JOBS_INLINE = True
     REPORTING_CURRENCY = "USD"
     MAIL_SERVER = ""
+    OIDC_ISSUER = ""  # the single sign-on tests build their own app against a provider
 
 
 class ProductionConfig(Config):

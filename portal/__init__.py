@@ -25,6 +25,11 @@ def check_config(app: Flask) -> None:
             f"PRIVACY_MAX_SHARE must be above 0 and at most 0.5 (got {share}): a larger share "
             "would let one organisation's amount make up most of a shown figure."
         )
+    if app.config.get("OIDC_ISSUER") and not app.config.get("OIDC_CLIENT_ID"):
+        raise ConfigurationError(
+            "OIDC_ISSUER is set but OIDC_CLIENT_ID is not: single sign-on needs the client id "
+            "(and OIDC_CLIENT_SECRET) the identity provider issued for the portal."
+        )
     if app.config.get("PRODUCTION"):
         from config import DEV_SECRET_KEY
 
@@ -59,11 +64,14 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     login_manager.init_app(app)
 
     from portal import auth
+    from portal.auth import oidc
     from portal.database import install_sqlite_pragmas
     from portal.web import bounds
 
     install_sqlite_pragmas()
     auth.init_login(login_manager)
+    if app.config.get("OIDC_ISSUER"):
+        oidc.init_app(app)
     bounds.register(app)  # before the blueprints: their rules bind the `int` converter
 
     from portal.admin.routes import bp as admin_bp

@@ -2,10 +2,10 @@
 
 import hashlib
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal.auth import services, sessions
+from portal.auth import oidc, services, sessions
 from portal.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -66,7 +66,47 @@ def login():
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(_next_or_home())
     status = 401 if form.form_errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, sso=_sso_label()), status
+
+
+def _sso_label() -> str | None:
+    """The single sign-on button's label, or None when the portal offers none."""
+    return current_app.config["OIDC_BUTTON_LABEL"] if oidc.is_configured() else None
+
+
+def sso_refused(form: ActionForm):
+    """403 saying why single sign-on did not sign anyone in, with the way back."""
+    problem = form.form_errors[-1]
+    return render_template("auth/sso_refused.html", problem=problem, sso=_sso_label()), 403
+
+
+@bp.get("/oidc/login")
+@limiter.limit(_login_limit)
+def oidc_login():
+    """Start single sign-on: off to the identity provider (404 when none is configured)."""
+    if not oidc.is_configured():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = ActionForm(meta={"csrf": False})  # carries a refusal to the page; nothing is posted
+    redirect_uri = url_for("auth.oidc_callback", _external=True)
+    response = attempt(form, oidc.start, redirect_uri)
+    return sso_refused(form) if response is REFUSED else response
+
+
+@bp.get("/oidc/callback")
+@limiter.limit(_login_limit)
+def oidc_callback():
+    """End single sign-on: the provider's verified answer logs in a linked or new account."""
+    if not oidc.is_configured():
+        abort(404)
+    form = ActionForm(meta={"csrf": False})
+    user = attempt(form, oidc.finish)
+    if user is REFUSED:
+        return sso_refused(form)
+    sessions.start(user)
+    flash(f"Welcome, {user.display_name}.", "success")
+    return redirect(url_for("main.index"))
 
 
 @bp.route("/logout", methods=["GET", "POST"])

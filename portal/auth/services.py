@@ -18,8 +18,9 @@ from portal.database import utcnow
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import Invitation, Organisation, PasswordReset, Role, User, UserSession
-from portal.models.accounts import BROWSER_MAX, ROLES_FOR_KIND, check_dummy_password
+from portal.models.accounts import BROWSER_MAX, NAME_MAX, ROLES_FOR_KIND, check_dummy_password
 from portal.notify import external_url, queue_message
+from portal.org.services import domain_for_email, domain_of
 
 WRONG_CREDENTIALS = "Wrong e-mail address or password."
 DISABLED_ACCOUNT = "This account has been disabled. Please contact the portal administrator."
@@ -49,8 +50,100 @@ def authenticate(email: str, password: str) -> User:
         raise ServiceError(WRONG_CREDENTIALS)
     if not user.active:
         raise ServiceError(DISABLED_ACCOUNT)
+    check_password_allowed(user)
     user.last_login_at = utcnow()
     db.session.commit()
+    return user
+
+
+def check_password_allowed(user: User) -> None:
+    """Refuse a password log-in where the user's domain requires single sign-on.
+
+    Admins keep their password (so a broken identity provider cannot lock the portal out), and
+    without single sign-on configured the requirement cannot apply.
+    """
+    if user.role == Role.ADMIN or not current_app.config.get("OIDC_ISSUER"):
+        return
+    mapping = domain_for_email(user.email)
+    if mapping is not None and mapping.sso_required:
+        label = current_app.config["OIDC_BUTTON_LABEL"]
+        raise ServiceError(
+            f"Your organisation signs in through {label}: use the “Sign in with {label}” button."
+        )
+
+
+SSO_UNVERIFIED = (
+    "Your identity provider has not confirmed that {email} is your address, so it cannot sign "
+    "you in here. Ask your organisation's IT to confirm the address, then try again."
+)
+SSO_NO_EMAIL = "Your identity provider did not tell the portal your e-mail address."
+SSO_UNMAPPED = (
+    "No organisation on Channel Voice signs in with {domain} addresses, so no account was made. "
+    "Ask your organisation's manager for an invitation."
+)
+SSO_OTHER_IDENTITY = (
+    "The account {email} is already linked to another identity at your identity provider. "
+    "Ask the portal administrator."
+)
+
+
+def sign_in_from_identity(email: str, email_verified: bool, subject: str, name: str) -> User:
+    """The account an identity provider's verified answer signs in, linked or created (audited).
+
+    Found by the provider's subject first (so a changed address still finds it), then by the
+    verified e-mail (linked, not duplicated); otherwise created as a partner of the organisation
+    the address's domain is mapped to. An unmapped domain, an unverified address or a disabled
+    account are refused, and nothing is written.
+    """
+    email = normalise_email(email)
+    if not email:
+        raise ServiceError(SSO_NO_EMAIL)
+    if not email_verified:
+        raise ServiceError(SSO_UNVERIFIED.format(email=email))
+    user = db.session.scalar(select(User).where(User.oidc_subject == subject))
+    if user is None:
+        user = find_user_by_email(email)
+        if user is None:
+            user = _register_from_identity(email, subject, name)
+        else:
+            _link_identity(user, subject)
+    if not user.active:
+        raise ServiceError(DISABLED_ACCOUNT)
+    user.last_login_at = utcnow()
+    audit.record(user, "user.login_sso", user.email, subject=subject)
+    db.session.commit()
+    return user
+
+
+def _link_identity(user: User, subject: str) -> None:
+    """Remember the provider's subject on an existing account with the same verified e-mail."""
+    if user.oidc_subject is not None:
+        raise ServiceError(SSO_OTHER_IDENTITY.format(email=user.email))
+    if user.active:
+        user.oidc_subject = subject
+        audit.record(user, "user.sso_link", user.email, subject=subject)
+
+
+def _register_from_identity(email: str, subject: str, name: str) -> User:
+    """A first sign-in from a mapped domain: a partner account in that organisation."""
+    mapping = domain_for_email(email)
+    if mapping is None:
+        raise ServiceError(SSO_UNMAPPED.format(domain=domain_of(email)))
+    display_name = (name.strip() or email.partition("@")[0])[:NAME_MAX]
+    # No password anyone knows: the account signs in through the provider (or resets one).
+    user = create_user(
+        email, Role.PARTNER, display_name, secrets.token_urlsafe(32), mapping.organisation
+    )
+    user.oidc_subject = subject
+    db.session.flush()  # the audit event names the new account
+    audit.record(
+        user,
+        "user.sso_register",
+        email,
+        organisation=mapping.organisation.slug,
+        domain=mapping.domain,
+        subject=subject,
+    )
     return user
 
 

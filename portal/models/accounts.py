@@ -106,6 +106,7 @@ ROLES_FOR_KIND = {
 
 NAME_MAX = 120
 EMAIL_MAX = 254
+SUBJECT_MAX = 255  # OpenID Connect: `sub` is at most 255 ASCII characters
 
 
 def hash_password(password: str) -> str:
@@ -166,6 +167,8 @@ class User(UserMixin, Model):
     digest_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The identity provider's subject once the account signed in through single sign-on.
+    oidc_subject: Mapped[str | None] = mapped_column(String(SUBJECT_MAX), unique=True)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
 
