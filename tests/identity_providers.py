@@ -33,7 +33,7 @@ BUTTON_LABEL = "Northgate ID"
 @contextmanager
 def mock_provider() -> Iterator[str]:
     """oidc-provider-mock on a free port; yields its issuer URL."""
-    with run_server_in_thread(port=0) as server:
+    with run_server_in_thread(port=0, require_nonce=True) as server:
         yield f"http://localhost:{server.server_port}"
 
 
