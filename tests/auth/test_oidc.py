@@ -1,6 +1,7 @@
 """Single sign-on against real providers: oidc-provider-mock, and a forging one for bad tokens."""
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 from joserfc.jwk import RSAKey
@@ -25,7 +26,7 @@ REFUSED_HEADING = "Sign-in could not be completed"
 
 
 @pytest.fixture(scope="module")
-def issuer() -> str:
+def issuer() -> Iterator[str]:
     with mock_provider() as url:
         yield url
 
