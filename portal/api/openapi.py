@@ -204,6 +204,117 @@ MERGED = {
     "additionalProperties": False,
 }
 
+WEBHOOK_REQUIREMENT = {
+    "type": "object",
+    "description": "A requirement as the board shows it: no revenue, no organisation names.",
+    "required": ["id", "title", "status", "url", "created_at", "votes", "organisations"],
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "status": ROW_PROPERTIES["status"],
+        "url": {"type": "string", "format": "uri"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "votes": {"type": "integer"},
+        "organisations": {"type": "integer"},
+        "merged_into": {
+            "$ref": "#/components/schemas/WebhookRequirement",
+            "description": "requirement.merged only: the requirement its votes moved to",
+        },
+    },
+    "additionalProperties": False,
+}
+
+WEBHOOK_SURVEY = {
+    "type": "object",
+    "required": ["id", "title", "status", "url"],
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "status": {"type": "string", "enum": ["draft", "open", "closed"]},
+        "url": {"type": "string", "format": "uri"},
+    },
+    "additionalProperties": False,
+}
+
+WEBHOOK_BRIEF = {
+    "type": "object",
+    "required": ["slug", "title", "kind", "url", "published_at"],
+    "properties": {
+        "slug": {"type": "string"},
+        "title": {"type": "string"},
+        "kind": {"type": "string", "enum": ["survey", "board"]},
+        "url": {"type": "string", "format": "uri"},
+        "published_at": {"type": "string", "format": "date-time"},
+    },
+    "additionalProperties": False,
+}
+
+WEBHOOK_PING = {
+    "type": "object",
+    "required": ["endpoint", "events"],
+    "properties": {
+        "endpoint": {"type": "integer"},
+        "events": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": False,
+}
+
+# event → (summary, schema of its `data`)
+WEBHOOK_EVENTS = {
+    "requirement.created": ("A partner posted a requirement", "WebhookRequirement"),
+    "requirement.status_changed": ("The vendor changed a status", "WebhookRequirement"),
+    "requirement.merged": ("A requirement was merged (see merged_into)", "WebhookRequirement"),
+    "survey.closed": ("A survey closed", "WebhookSurvey"),
+    "brief.published": ("A brief was published", "WebhookBrief"),
+    "ping": ("The endpoint page's “Send test event”", "WebhookPing"),
+}
+
+WEBHOOK_HEADERS = {
+    "X-ChannelVoice-Signature": "sha256=<hex HMAC-SHA256 of “<timestamp>.<raw body>” keyed "
+    "with the endpoint's secret>; compare in constant time",
+    "X-ChannelVoice-Timestamp": "Unix seconds when this attempt was signed; refuse anything "
+    "older than 5 minutes (the replay window)",
+    "X-ChannelVoice-Event": "The event name, as in the body",
+    "X-ChannelVoice-Delivery": "The delivery's id: the same on every retry, to drop duplicates",
+}
+
+
+def _webhook(event: str, summary: str, data_schema: str) -> dict:
+    """One entry of the document's `webhooks`: the signed POST the portal sends."""
+    envelope = {
+        "type": "object",
+        "required": ["event", "occurred_at", "data"],
+        "properties": {
+            "event": {"const": event},
+            "occurred_at": {"type": "string", "format": "date-time"},
+            "data": {"$ref": f"#/components/schemas/{data_schema}"},
+        },
+        "additionalProperties": False,
+    }
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [
+                {
+                    "name": name,
+                    "in": "header",
+                    "required": True,
+                    "description": text,
+                    "schema": {"type": "string"},
+                }
+                for name, text in WEBHOOK_HEADERS.items()
+            ],  # fmt: skip
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": envelope}},
+            },
+            "responses": {
+                "2XX": {"description": "Received; any other answer or a timeout is retried"}
+            },
+        }
+    }
+
+
 SCHEMAS = {
     "Shown": SHOWN,
     "Segment": SEGMENT_ROW,
@@ -213,6 +324,10 @@ SCHEMAS = {
     "VendorReport": VENDOR_REPORT,
     "Error": ERROR,
     "Merged": MERGED,
+    "WebhookRequirement": WEBHOOK_REQUIREMENT,
+    "WebhookSurvey": WEBHOOK_SURVEY,
+    "WebhookBrief": WEBHOOK_BRIEF,
+    "WebhookPing": WEBHOOK_PING,
 }
 
 FILTERS = [
@@ -274,6 +389,10 @@ def document() -> dict:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],
+        "webhooks": {
+            event: _webhook(event, summary, schema)
+            for event, (summary, schema) in WEBHOOK_EVENTS.items()
+        },
         "paths": {
             "/requirements": {
                 "get": {

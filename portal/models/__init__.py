@@ -49,6 +49,7 @@ from portal.models.surveys import (
     Survey,
     SurveyStatus,
 )
+from portal.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ExportJob",
@@ -93,4 +94,6 @@ __all__ = [
     "SizeBand",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
