@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
+from werkzeug.datastructures import Headers
 
 from portal.board import services as board_services
 from portal.briefs import services as briefs
@@ -15,7 +16,7 @@ from portal.surveys import services as surveys
 from portal.webhooks import services as webhooks
 from portal.webhooks.delivery import send_due, signature
 
-from .conftest import Receiver
+from .conftest import Receiver, readme_verify
 
 
 def deliveries() -> list[WebhookDelivery]:
@@ -92,12 +93,21 @@ def test_payloads_carry_no_revenue_and_no_organisation_name(app, make, board, en
     assert "Voter" not in str(data)
 
 
-def test_a_tampered_body_fails_verification():
-    good = signature("whsec_x", "1700000000", b'{"a":1}')
-    assert good.startswith("sha256=") and len(good) == 7 + 64
-    assert signature("whsec_x", "1700000000", b'{"a":2}') != good
-    assert signature("whsec_x", "1700000001", b'{"a":1}') != good
-    assert signature("whsec_y", "1700000000", b'{"a":1}') != good
+def test_the_readme_check_refuses_a_tampered_stale_or_foreign_delivery(app, endpoint, receiver):
+    verify = readme_verify()
+    with app.app_context():
+        queue_ping(endpoint[0])
+        send_due()
+    (request,) = receiver.received
+    headers, body, secret = Headers(request.headers.items()), request.body, endpoint[1]
+    assert verify(headers, body, secret)
+    assert not verify(headers, body.replace(b"ping", b"pong"), secret)
+    assert not verify(headers, body, secret + "x")
+    stale = str(int(headers["X-ChannelVoice-Timestamp"]) - 301)
+    forged = headers.copy()
+    forged["X-ChannelVoice-Timestamp"] = stale
+    forged["X-ChannelVoice-Signature"] = signature(secret, stale, body)
+    assert not verify(forged, body, secret)
 
 
 def test_a_500_is_retried_with_backoff_until_it_succeeds(app, endpoint, receiver: Receiver):
