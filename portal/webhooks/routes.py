@@ -40,6 +40,7 @@ def detail(endpoint_id: int):
         "webhooks/detail.html",
         endpoint=endpoint,
         deliveries=webhooks.deliveries_of(endpoint),
+        log_size=webhooks.DELIVERY_LOG,
         form=ActionForm(),
     )
 
