@@ -204,16 +204,29 @@ MERGED = {
     "additionalProperties": False,
 }
 
-WEBHOOK_REQUIREMENT = {
-    "type": "object",
-    "description": "A requirement as the board shows it: no revenue, no organisation names.",
-    "required": ["id", "title", "status", "url", "created_at", "votes", "organisations"],
-    "properties": {
+
+def _closed(properties: dict, optional: tuple[str, ...] = (), **extra) -> dict:
+    """An object schema with exactly these properties, all required but the optional ones."""
+    required = [name for name in properties if name not in optional]
+    return {
+        "type": "object",
+        **extra,
+        "required": required,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+URL = {"type": "string", "format": "uri"}
+TIMESTAMP = {"type": "string", "format": "date-time"}
+
+WEBHOOK_REQUIREMENT = _closed(
+    {
         "id": {"type": "integer"},
         "title": {"type": "string"},
         "status": ROW_PROPERTIES["status"],
-        "url": {"type": "string", "format": "uri"},
-        "created_at": {"type": "string", "format": "date-time"},
+        "url": URL,
+        "created_at": TIMESTAMP,
         "votes": {"type": "integer"},
         "organisations": {"type": "integer"},
         "merged_into": {
@@ -221,43 +234,29 @@ WEBHOOK_REQUIREMENT = {
             "description": "requirement.merged only: the requirement its votes moved to",
         },
     },
-    "additionalProperties": False,
-}
-
-WEBHOOK_SURVEY = {
-    "type": "object",
-    "required": ["id", "title", "status", "url"],
-    "properties": {
+    optional=("merged_into",),
+    description="A requirement as the board shows it: no revenue, no organisation names.",
+)
+WEBHOOK_SURVEY = _closed(
+    {
         "id": {"type": "integer"},
         "title": {"type": "string"},
         "status": {"type": "string", "enum": ["draft", "open", "closed"]},
-        "url": {"type": "string", "format": "uri"},
-    },
-    "additionalProperties": False,
-}
-
-WEBHOOK_BRIEF = {
-    "type": "object",
-    "required": ["slug", "title", "kind", "url", "published_at"],
-    "properties": {
+        "url": URL,
+    }
+)
+WEBHOOK_BRIEF = _closed(
+    {
         "slug": {"type": "string"},
         "title": {"type": "string"},
         "kind": {"type": "string", "enum": ["survey", "board"]},
-        "url": {"type": "string", "format": "uri"},
-        "published_at": {"type": "string", "format": "date-time"},
-    },
-    "additionalProperties": False,
-}
-
-WEBHOOK_PING = {
-    "type": "object",
-    "required": ["endpoint", "events"],
-    "properties": {
-        "endpoint": {"type": "integer"},
-        "events": {"type": "array", "items": {"type": "string"}},
-    },
-    "additionalProperties": False,
-}
+        "url": URL,
+        "published_at": TIMESTAMP,
+    }
+)
+WEBHOOK_PING = _closed(
+    {"endpoint": {"type": "integer"}, "events": {"type": "array", "items": {"type": "string"}}}
+)
 
 # event → (summary, schema of its `data`)
 WEBHOOK_EVENTS = {
@@ -281,16 +280,13 @@ WEBHOOK_HEADERS = {
 
 def _webhook(event: str, summary: str, data_schema: str) -> dict:
     """One entry of the document's `webhooks`: the signed POST the portal sends."""
-    envelope = {
-        "type": "object",
-        "required": ["event", "occurred_at", "data"],
-        "properties": {
+    envelope = _closed(
+        {
             "event": {"const": event},
-            "occurred_at": {"type": "string", "format": "date-time"},
+            "occurred_at": TIMESTAMP,
             "data": {"$ref": f"#/components/schemas/{data_schema}"},
-        },
-        "additionalProperties": False,
-    }
+        }
+    )
     return {
         "post": {
             "summary": summary,
