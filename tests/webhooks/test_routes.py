@@ -140,6 +140,7 @@ def test_send_test_event_then_the_log_shows_retries(app, vendor_client, endpoint
 
 def test_removing_asks_first_then_removes_the_endpoint_and_its_log(app, vendor_client, endpoint):
     url = f"/webhooks/{endpoint[0]}/delete"
+    post_form(vendor_client, f"/webhooks/{endpoint[0]}/test", {}, form_page=url)
     page = vendor_client.get(url).get_data(as_text=True)
     assert "Remove the webhook to" in page
     with app.app_context():
@@ -148,4 +149,5 @@ def test_removing_asks_first_then_removes_the_endpoint_and_its_log(app, vendor_c
     assert "is removed" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(WebhookEndpoint, endpoint[0]) is None
+        assert db.session.scalars(select(WebhookDelivery)).all() == []
     assert vendor_client.get(f"/webhooks/{endpoint[0]}").status_code == 404
