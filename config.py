@@ -49,6 +49,11 @@ class Config:
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "channel-voice@localhost")
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
+    # Webhooks: private and loopback receivers only when this is set (tests, development).
+    WEBHOOKS_ALLOW_PRIVATE = os.environ.get("WEBHOOKS_ALLOW_PRIVATE", "") == "1"
+    WEBHOOK_TIMEOUT_SECONDS = _share("WEBHOOK_TIMEOUT_SECONDS", 5.0)
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
+    WEBHOOK_RETRY_BASE_SECONDS = _int("WEBHOOK_RETRY_BASE_SECONDS", 30)  # then ×2 per attempt
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     REVENUE_IMPORT_MAX_BYTES = _int("REVENUE_IMPORT_MAX_BYTES", 1_000_000)
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads above this get a 413 page
@@ -89,6 +94,8 @@ class TestConfig(Config):
     REPORTING_CURRENCY = "USD"
     MAIL_SERVER = ""
     OIDC_ISSUER = ""  # the single sign-on tests build their own app against a provider
+    WEBHOOKS_ALLOW_PRIVATE = True  # tests post to a receiver on 127.0.0.1
+    WEBHOOK_TIMEOUT_SECONDS = 5.0
 
 
 class ProductionConfig(Config):

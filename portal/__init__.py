@@ -86,6 +86,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     from portal.revenue.routes import bp as revenue_bp
     from portal.surveys.routes import bp as surveys_bp
     from portal.tokens.routes import bp as api_tokens_bp
+    from portal.webhooks.routes import bp as webhooks_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(main_bp)
@@ -99,6 +100,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_tokens_bp, url_prefix="/api-tokens")
+    app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
 
     from portal import cli
     from portal.web import templating

@@ -80,6 +80,11 @@ def can_hold_api_tokens(user: Any) -> bool:
     return _role(user) == Role.VENDOR
 
 
+def can_manage_webhooks(user: Any) -> bool:
+    """Webhook endpoints, which post board and survey events to the vendor's systems."""
+    return _role(user) in (Role.VENDOR, Role.ADMIN)
+
+
 def can_receive_digest(user: Any) -> bool:
     """The weekly digest of new requirements and status changes is for vendor users."""
     return _role(user) == Role.VENDOR
@@ -101,6 +106,7 @@ TEMPLATE_PERMISSIONS: dict[str, Check] = {
     "respond": can_respond,
     "hold_api_tokens": can_hold_api_tokens,
     "receive_digest": can_receive_digest,
+    "manage_webhooks": can_manage_webhooks,
     "administer": can_administer,
 }
 

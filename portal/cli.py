@@ -93,6 +93,18 @@ def send_mail_command():
         raise SystemExit(1)
 
 
+@click.command("send-webhooks")
+@with_appcontext
+def send_webhooks_command():
+    """Post due webhook deliveries (signed; failures retried later with backoff); run from cron."""
+    from portal.webhooks.delivery import send_due
+
+    run = send_due()
+    click.echo(
+        f"Delivered {run.sent} webhook(s); {run.retrying} will be retried; {run.failed} gave up."
+    )
+
+
 @click.command("import-revenue")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--org", "org_slug", required=True, help="Slug of the partner organisation.")
@@ -167,6 +179,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(release_figures_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_webhooks_command)
     app.cli.add_command(import_revenue_command)
     app.cli.add_command(send_digests_command)
     app.cli.add_command(seed_bench_command)

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.models import Organisation, Question, Requirement, Survey, SurveyStatus, User
 from portal.seed.demo import seed_demo
 from portal.surveys import services as surveys
+from portal.webhooks import services as webhooks
 
 ANONYMOUS_PAGES = ["/", "/auth/login", "/briefs/top", "/briefs/survey"]
 PAGES = {
@@ -40,6 +41,9 @@ PAGES = {
         "/requirements",
         "/requirements/{requirement}",
         "/api-tokens",
+        "/webhooks",
+        "/webhooks/{webhook}",
+        "/webhooks/{webhook}/delete",
     ],
     "admin@example.com": [
         "/admin/",
@@ -70,6 +74,9 @@ def demo_ids() -> dict[str, int]:
     briefs.publish_board_brief(editor, "top", "Top requirements")
     briefs.publish_survey_brief(editor, closed, "survey", "Survey brief")
     draft = surveys.duplicate_survey(editor, closed)
+    vendor = db.session.scalar(db.select(User).filter_by(email="vendor@example.com"))
+    webhook, _ = webhooks.create_endpoint(vendor, "http://127.0.0.1:9/hook", list(webhooks.EVENTS))
+    webhooks.send_test(vendor, webhook)
     return {
         "requirement": db.session.scalar(db.select(Requirement.id).order_by(Requirement.id)),
         "open_survey": db.session.scalar(db.select(Survey.id).filter_by(status=SurveyStatus.OPEN)),
@@ -80,6 +87,7 @@ def demo_ids() -> dict[str, int]:
         ),
         "organisation": db.session.scalar(db.select(Organisation.id).order_by(Organisation.id)),
         "user": db.session.scalar(db.select(User.id).order_by(User.id)),
+        "webhook": webhook.id,
     }
 
 

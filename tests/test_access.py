@@ -20,6 +20,7 @@ EXPECTED = {
         "respond",
         "hold_api_tokens",
         "receive_digest",
+        "manage_webhooks",
     },
     Role.ADMIN: {
         "read_board",
@@ -29,6 +30,7 @@ EXPECTED = {
         "export_reports",
         "see_consented_names",
         "respond",
+        "manage_webhooks",
         "administer",
     },
 }

@@ -204,6 +204,113 @@ MERGED = {
     "additionalProperties": False,
 }
 
+
+def _closed(properties: dict, optional: tuple[str, ...] = (), **extra) -> dict:
+    """An object schema with exactly these properties, all required but the optional ones."""
+    required = [name for name in properties if name not in optional]
+    return {
+        "type": "object",
+        **extra,
+        "required": required,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+URL = {"type": "string", "format": "uri"}
+TIMESTAMP = {"type": "string", "format": "date-time"}
+
+WEBHOOK_REQUIREMENT = _closed(
+    {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "status": ROW_PROPERTIES["status"],
+        "url": URL,
+        "created_at": TIMESTAMP,
+        "votes": {"type": "integer"},
+        "organisations": {"type": "integer"},
+        "merged_into": {
+            "$ref": "#/components/schemas/WebhookRequirement",
+            "description": "requirement.merged only: the requirement its votes moved to",
+        },
+    },
+    optional=("merged_into",),
+    description="A requirement as the board shows it: no revenue, no organisation names.",
+)
+WEBHOOK_SURVEY = _closed(
+    {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "status": {"type": "string", "enum": ["draft", "open", "closed"]},
+        "url": URL,
+    }
+)
+WEBHOOK_BRIEF = _closed(
+    {
+        "slug": {"type": "string"},
+        "title": {"type": "string"},
+        "kind": {"type": "string", "enum": ["survey", "board"]},
+        "url": URL,
+        "published_at": TIMESTAMP,
+    }
+)
+WEBHOOK_PING = _closed(
+    {"endpoint": {"type": "integer"}, "events": {"type": "array", "items": {"type": "string"}}}
+)
+
+# event → (summary, schema of its `data`)
+WEBHOOK_EVENTS = {
+    "requirement.created": ("A partner posted a requirement", "WebhookRequirement"),
+    "requirement.status_changed": ("The vendor changed a status", "WebhookRequirement"),
+    "requirement.merged": ("A requirement was merged (see merged_into)", "WebhookRequirement"),
+    "survey.closed": ("A survey closed", "WebhookSurvey"),
+    "brief.published": ("A brief was published", "WebhookBrief"),
+    "ping": ("The endpoint page's “Send test event”", "WebhookPing"),
+}
+
+WEBHOOK_HEADERS = {
+    "X-ChannelVoice-Signature": "sha256=<hex HMAC-SHA256 of “<timestamp>.<raw body>” keyed "
+    "with the endpoint's secret>; compare in constant time",
+    "X-ChannelVoice-Timestamp": "Unix seconds when this attempt was signed; refuse anything "
+    "older than 5 minutes (the replay window)",
+    "X-ChannelVoice-Event": "The event name, as in the body",
+    "X-ChannelVoice-Delivery": "The delivery's id: the same on every retry, to drop duplicates",
+}
+
+
+def _webhook(event: str, summary: str, data_schema: str) -> dict:
+    """One entry of the document's `webhooks`: the signed POST the portal sends."""
+    envelope = _closed(
+        {
+            "event": {"const": event},
+            "occurred_at": TIMESTAMP,
+            "data": {"$ref": f"#/components/schemas/{data_schema}"},
+        }
+    )
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [
+                {
+                    "name": name,
+                    "in": "header",
+                    "required": True,
+                    "description": text,
+                    "schema": {"type": "string"},
+                }
+                for name, text in WEBHOOK_HEADERS.items()
+            ],  # fmt: skip
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": envelope}},
+            },
+            "responses": {
+                "2XX": {"description": "Received; any other answer or a timeout is retried"}
+            },
+        }
+    }
+
+
 SCHEMAS = {
     "Shown": SHOWN,
     "Segment": SEGMENT_ROW,
@@ -213,6 +320,10 @@ SCHEMAS = {
     "VendorReport": VENDOR_REPORT,
     "Error": ERROR,
     "Merged": MERGED,
+    "WebhookRequirement": WEBHOOK_REQUIREMENT,
+    "WebhookSurvey": WEBHOOK_SURVEY,
+    "WebhookBrief": WEBHOOK_BRIEF,
+    "WebhookPing": WEBHOOK_PING,
 }
 
 FILTERS = [
@@ -274,6 +385,10 @@ def document() -> dict:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
         "security": [{"bearer": []}],
+        "webhooks": {
+            event: _webhook(event, summary, schema)
+            for event, (summary, schema) in WEBHOOK_EVENTS.items()
+        },
         "paths": {
             "/requirements": {
                 "get": {

@@ -51,6 +51,7 @@ from portal.models import (
 from portal.models.board import VENDOR_STATUSES
 from portal.revenue.services import currencies
 from portal.web.filters import RequirementFilters
+from portal.webhooks import services as webhooks
 
 T = TypeVar("T")
 
@@ -306,6 +307,7 @@ def create_requirement(
     db.session.add(requirement)
     db.session.flush()
     audit.record(author, "requirement.create", f"requirement:{requirement.id}")
+    webhooks.emit("requirement.created", webhooks.requirement_data(requirement))
     db.session.commit()
     return requirement
 
@@ -595,6 +597,8 @@ def set_status(actor: User, requirement: Requirement, status: Status, response: 
         new=status.value,
         response_changed=response_changed,
     )
+    if old_status != status:
+        webhooks.emit("requirement.status_changed", webhooks.requirement_data(requirement))
     notify.queue(
         _watchers(requirement),
         f"“{requirement.title}” is now {status.label.lower()}",
@@ -759,4 +763,5 @@ def merge_requirements(actor: User, duplicate: Requirement, target: Requirement)
         actor, "requirement.merge", f"requirement:{duplicate.id}", into=f"requirement:{target.id}"
     )
     _notify_merge(actor, duplicate, target, recipients)
+    webhooks.emit("requirement.merged", webhooks.merge_data(duplicate, target))
     db.session.commit()

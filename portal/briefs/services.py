@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.models import Brief, BriefKind, Requirement, Status, Survey, User
 from portal.surveys import release
 from portal.surveys.report import shown_dict
+from portal.webhooks import services as webhooks
 
 BOARD_TOP = 10
 
@@ -33,6 +34,7 @@ def _publish(editor: User, slug: str, title: str, kind: BriefKind, snapshot, sur
     )
     db.session.add(brief)
     audit.record(editor, "brief.publish", slug, kind=kind.value)
+    webhooks.emit("brief.published", webhooks.brief_data(brief))
     db.session.commit()
     return brief
 

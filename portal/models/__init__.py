@@ -50,6 +50,7 @@ from portal.models.surveys import (
     Survey,
     SurveyStatus,
 )
+from portal.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ExportJob",
@@ -95,4 +96,6 @@ __all__ = [
     "SizeBand",
     "User",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

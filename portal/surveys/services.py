@@ -27,6 +27,7 @@ from portal.models import (
 )
 from portal.models.surveys import CHOICE_MAX, TEXT_ANSWER_MAX
 from portal.surveys import release
+from portal.webhooks import services as webhooks
 
 MAX_CHOICES = 20
 
@@ -228,6 +229,7 @@ def set_status(editor: User, survey: Survey, status: SurveyStatus) -> None:
         # Only when enough organisations wait: a release forced at closing would differ from
         # the last one by whoever answered just before.
         release.release_if_due(survey)
+        webhooks.emit("survey.closed", webhooks.survey_data(survey))
     audit.record(editor, "survey.status", f"survey:{survey.id}", old=old.value, new=status.value)
     db.session.commit()
 

@@ -67,11 +67,13 @@ NAVIGATION = {
         ("Surveys", "surveys.index"),
         ("Vendor report", "reports.vendor"),
         ("API tokens", "api_tokens.index"),
+        ("Webhooks", "webhooks.index"),
     ],
     Role.ADMIN: [
         ("Requirements", "board.index"),
         ("Surveys", "surveys.index"),
         ("Vendor report", "reports.vendor"),
+        ("Webhooks", "webhooks.index"),
         ("Admin", "admin.index"),
     ],
 }
