@@ -49,6 +49,7 @@ class Config:
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "channel-voice@localhost")
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
+    INBOX_IMAP_URL = os.environ.get("INBOX_IMAP_URL", "")  # imaps://user:password@host/INBOX
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     REVENUE_IMPORT_MAX_BYTES = _int("REVENUE_IMPORT_MAX_BYTES", 1_000_000)
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads above this get a 413 page
