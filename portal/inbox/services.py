@@ -182,7 +182,7 @@ def counts() -> dict[InboxStatus, int]:
     rows = db.session.execute(
         select(InboxItem.status, func.count(InboxItem.id)).group_by(InboxItem.status)
     )
-    found = dict(rows.tuples())
+    found = {status: count for status, count in rows}
     return {status: found.get(status, 0) for status in InboxStatus}
 
 
