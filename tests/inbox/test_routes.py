@@ -79,7 +79,7 @@ def test_editor_records_a_vote_and_the_member_withdraws_it(app, client, make, se
     upload(client, "plain.eml")
     item_id = only_item(app)
     page = client.get(f"/inbox/{item_id}").get_data(as_text=True)
-    assert "#%d Partner-led billing" % requirement_id in page  # the suggestion
+    assert f"#{requirement_id} Partner-led billing" in page  # the suggestion
     token = csrf_token(client, "/inbox/import")
     response = client.post(
         f"/inbox/{item_id}/vote",
