@@ -113,7 +113,7 @@ def _body(message: EmailMessage) -> str:
     text = _text_of(body)
     if body.get_content_subtype() == "html":
         text = html_to_text(text)
-    return text.replace("\r\n", "\n").strip()[:BODY_MAX]
+    return re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n")).strip()[:BODY_MAX]
 
 
 def _attachments(message: EmailMessage) -> list[Attachment]:
