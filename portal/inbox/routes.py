@@ -16,6 +16,7 @@ from portal.inbox.forms import (
     VoteOnBehalfForm,
 )
 from portal.models import Importance, InboxItem, InboxStatus, QuoteConsent, RecordKind, VoteConsent
+from portal.org.services import partner_organisations
 from portal.web.forms import REFUSED, ActionForm, attempt, form_status
 
 bp = Blueprint("inbox", __name__)
@@ -85,7 +86,7 @@ def _forms(item: InboxItem) -> dict:
         (p.id, p.name) for p in products if p.active
     ]
     requirement_form.topics.choices = [(t.id, t.name) for t in topics]
-    assign_form.organisation.choices = [("", "Unmatched"), *services.partner_choices()]
+    assign_form.organisation.choices = [("", "Unmatched"), *partner_organisations()]
     if request.method == "GET":
         requirement_form.title.data = requirement_form.title.data or item.subject[:160]
         requirement_form.body.data = item.body[:20_000]
@@ -122,93 +123,90 @@ def item(item_id: int):
     return _show(found, _forms(found))
 
 
-def _recorded(item: InboxItem, outcome) -> object:
-    if outcome is REFUSED:
-        return None
+def _submit(item_id: int, form_name: str, service, values, done):
+    """Validate one of the item's forms and call the service with the form's `values`; on a
+    refusal the item's page is shown again with the message beside the form."""
+    found = _item(item_id)
+    forms = _forms(found)
+    form = forms[form_name]
+    if form.validate_on_submit():
+        outcome = attempt(form, service, current_user, found, *values(form))
+        if outcome is not REFUSED:
+            return done(found, outcome)
+    return _show(found, forms, 400)
+
+
+def _recorded(item: InboxItem, record):
     flash("Recorded on behalf of the organisation.", "success")
-    return redirect(url_for("board.detail", requirement_id=outcome.requirement_id))
+    return redirect(url_for("board.detail", requirement_id=record.requirement_id))
 
 
 @bp.post("/<int:item_id>/vote")
 @require(can_triage_inbox)
 def vote(item_id: int):
-    found = _item(item_id)
-    forms = _forms(found)
-    form = forms["vote_form"]
-    if form.validate_on_submit():
-        outcome = attempt(
-            form,
-            services.record_vote,
-            current_user,
-            found,
+    """Record a vote on an existing requirement for the sender's organisation."""
+    return _submit(
+        item_id,
+        "vote_form",
+        services.record_vote,
+        lambda form: (
             form.requirement.data,
             Importance.from_key(form.importance.data),
             VoteConsent(form.consent.data),
-        )
-        if (done := _recorded(found, outcome)) is not None:
-            return done
-    return _show(found, forms, 400)
+        ),
+        _recorded,
+    )
 
 
 @bp.post("/<int:item_id>/requirement")
 @require(can_triage_inbox)
 def requirement(item_id: int):
-    found = _item(item_id)
-    forms = _forms(found)
-    form = forms["requirement_form"]
-    if form.validate_on_submit():
-        outcome = attempt(
-            form,
-            services.record_requirement,
-            current_user,
-            found,
+    """Post a new requirement, with its vote, for the sender's organisation."""
+    return _submit(
+        item_id,
+        "requirement_form",
+        services.record_requirement,
+        lambda form: (
             form.title.data,
             form.body.data,
             form.product.data,
             form.topics.data or [],
             Importance.from_key(form.importance.data),
             VoteConsent(form.consent.data),
-        )
-        if (done := _recorded(found, outcome)) is not None:
-            return done
-    return _show(found, forms, 400)
+        ),
+        _recorded,
+    )
 
 
 @bp.post("/<int:item_id>/comment")
 @require(can_triage_inbox)
 def comment(item_id: int):
-    found = _item(item_id)
-    forms = _forms(found)
-    form = forms["comment_form"]
-    if form.validate_on_submit():
-        outcome = attempt(
-            form,
-            services.record_comment,
-            current_user,
-            found,
-            form.requirement.data,
-            form.body.data,
-            QuoteConsent(form.quotable.data),
-        )
-        if (done := _recorded(found, outcome)) is not None:
-            return done
-    return _show(found, forms, 400)
+    """Record a comment for the sender's organisation."""
+    return _submit(
+        item_id,
+        "comment_form",
+        services.record_comment,
+        lambda form: (form.requirement.data, form.body.data, QuoteConsent(form.quotable.data)),
+        _recorded,
+    )
+
+
+def _filed(item: InboxItem, _):
+    flash("Filed.", "success")
+    return redirect(url_for("inbox.item", item_id=item.id))
 
 
 @bp.post("/<int:item_id>/organisation")
 @require(can_triage_inbox)
 def assign(item_id: int):
-    found = _item(item_id)
-    forms = _forms(found)
-    form = forms["assign_form"]
-    if form.validate_on_submit():
-        if (
-            attempt(form, services.assign_organisation, current_user, found, form.organisation.data)
-            is not REFUSED
-        ):
-            flash("Filed.", "success")
-            return redirect(url_for("inbox.item", item_id=found.id))
-    return _show(found, forms, 400)
+    """File the item under a partner organisation by hand (or back to unmatched)."""
+    return _submit(
+        item_id,
+        "assign_form",
+        services.assign_organisation,
+        lambda form: (form.organisation.data,),
+        _filed,
+    )
 
 
 @bp.post("/<int:item_id>/<any(archive, spam, restore):action>")

@@ -214,15 +214,6 @@ def suggestions(item: InboxItem) -> list[Requirement]:
     return board.similar_requirements(subject)
 
 
-def partner_choices() -> list[tuple[int, str]]:
-    query = (
-        select(Organisation.id, Organisation.name)
-        .where(Organisation.kind == OrgKind.PARTNER)
-        .order_by(Organisation.name)
-    )
-    return [(id_, name) for id_, name in db.session.execute(query)]
-
-
 # -- Triage --------------------------------------------------------------------------------------
 
 

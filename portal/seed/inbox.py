@@ -92,6 +92,6 @@ def seed_inbox() -> int:
             InboxItem.message_id.in_([m.message_id for m in messages])
         )
     )
-    if known < len({m.message_id for m in messages}):
+    if (known or 0) < len({m.message_id for m in messages}):
         created += add_messages(None, messages).imported
     return created
