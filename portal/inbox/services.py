@@ -249,6 +249,12 @@ def _organisation_of(editor: User, item: InboxItem) -> Organisation:
     return item.organisation
 
 
+def marker(item: InboxItem) -> str:
+    """The line that marks text recorded from an e-mail, shown with it on the board."""
+    sent = item.sent_at.strftime("%Y-%m-%d") if item.sent_at else "an unknown date"
+    return f"*From an e-mail of {sent}, recorded by the editor.*"
+
+
 def _record(
     editor: User, item: InboxItem, kind: RecordKind, requirement_id: int, **links
 ) -> OnBehalfRecord:
@@ -302,6 +308,7 @@ def record_requirement(
     """Post a new requirement for the sender's organisation, with its vote."""
     organisation = _organisation_of(editor, item)
     author = stand_in(organisation)
+    body = f"{body.rstrip()}\n\n{marker(item)}"
     requirement = board.create_requirement(author, title, body, product_id, topic_ids)
     vote = board.cast_vote(author, requirement.id, importance, consent)
     return _record(editor, item, RecordKind.REQUIREMENT, requirement.id, vote_id=vote.id)
@@ -319,6 +326,7 @@ def record_comment(
     requirement = board.find_requirement(requirement_id)
     if requirement is None:
         raise ServiceError("Choose a requirement from the list.", "requirement")
+    body = f"{marker(item)}\n\n{body}"
     comment = board.add_comment(stand_in(organisation), requirement, body, quotable)
     return _record(editor, item, RecordKind.COMMENT, requirement.id, comment_id=comment.id)
 

@@ -171,6 +171,10 @@ def test_new_requirement_and_comment_on_behalf(app, make, brightpath, catalogue)
         )
         assert comment_record.comment.quotable == QuoteConsent.ANONYMOUS
         assert comment_record.comment.author_id == requirement.author_id
+        marker = "*From an e-mail of 2026-11-16, recorded by the editor.*"
+        assert comment_record.comment.body == f"{marker}\n\nYou may quote us."
+        assert requirement.body.endswith("*From an e-mail of 2026-11-10, recorded by the editor.*")
+        assert "<em>From an e-mail of 2026-11-10" in requirement.body_html
 
 
 def test_members_change_consent_and_withdraw(app, make, brightpath, make_requirement):
