@@ -84,7 +84,7 @@ class CommentOnBehalfForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    organisation = SelectField("Organisation", coerce=id_or_none, validators=[Optional()])
+    organisation = SelectField("File under", coerce=id_or_none, validators=[Optional()])
     submit = SubmitField("File under this organisation")
 
 

@@ -79,7 +79,7 @@ class _TextExtractor(HTMLParser):
 
     def handle_data(self, data):
         if not self.skipping:
-            self.parts.append(data)
+            self.parts.append(re.sub(r"\s+", " ", data))  # HTML: a line break in text is a space
 
 
 def html_to_text(html: str) -> str:
