@@ -54,6 +54,7 @@ class Config:
     WEBHOOK_TIMEOUT_SECONDS = _share("WEBHOOK_TIMEOUT_SECONDS", 5.0)
     WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 8)
     WEBHOOK_RETRY_BASE_SECONDS = _int("WEBHOOK_RETRY_BASE_SECONDS", 30)  # then ×2 per attempt
+    INBOX_IMAP_URL = os.environ.get("INBOX_IMAP_URL", "")  # imaps://user:password@host/INBOX
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     REVENUE_IMPORT_MAX_BYTES = _int("REVENUE_IMPORT_MAX_BYTES", 1_000_000)
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # uploads above this get a 413 page

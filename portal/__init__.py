@@ -80,6 +80,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     from portal.board.routes import bp as board_bp
     from portal.briefs.routes import bp as briefs_bp
     from portal.errors.handlers import bp as errors_bp
+    from portal.inbox.routes import bp as inbox_bp
     from portal.main.routes import bp as main_bp
     from portal.org.routes import bp as org_bp
     from portal.reports.routes import bp as reports_bp
@@ -96,6 +97,7 @@ def create_app(config_class: type[Config] = Config, **overrides) -> Flask:
     app.register_blueprint(revenue_bp, url_prefix="/org/revenue")
     app.register_blueprint(board_bp, url_prefix="/requirements")
     app.register_blueprint(surveys_bp, url_prefix="/surveys")
+    app.register_blueprint(inbox_bp, url_prefix="/inbox")
     app.register_blueprint(briefs_bp, url_prefix="/briefs")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -44,6 +44,11 @@ def can_run_surveys(user: Any) -> bool:
     return _role(user) in (Role.EDITOR, Role.ADMIN)
 
 
+def can_triage_inbox(user: Any) -> bool:
+    """The editor (and admins): import partners' e-mails and record them on their behalf."""
+    return _role(user) in (Role.EDITOR, Role.ADMIN)
+
+
 def can_read_survey_reports(user: Any) -> bool:
     """Survey reports: the editor and admins always, the vendor once a survey closes."""
     return _role(user) in (Role.EDITOR, Role.ADMIN, Role.VENDOR)
@@ -99,6 +104,7 @@ TEMPLATE_PERMISSIONS: dict[str, Check] = {
     "take_part": can_take_part,
     "manage_org": can_manage_org,
     "run_surveys": can_run_surveys,
+    "triage_inbox": can_triage_inbox,
     "read_survey_reports": can_read_survey_reports,
     "read_vendor_report": can_read_vendor_report,
     "export_reports": can_export_reports,

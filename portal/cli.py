@@ -173,6 +173,46 @@ def seed_bench_command(scale: int):
     click.echo(f"Created {summary} in {time.perf_counter() - started:.1f} s.")
 
 
+@click.command("import-mail")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def import_mail_command(file: Path):
+    """Import an .eml or .mbox file into the editor's inbox, all or nothing."""
+    from portal.inbox import services as inbox
+
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {file}: {error.strerror}.") from None
+    try:
+        result = inbox.import_mail(None, data)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{file.name}: {error.message}") from None
+    click.echo(f"Imported {result.imported} e-mail(s); {result.duplicates} already in the inbox.")
+
+
+@click.command("fetch-mail")
+@with_appcontext
+def fetch_mail_command():
+    """Import the unseen messages of the IMAP folder INBOX_IMAP_URL names (run it from cron)."""
+    from flask import current_app
+
+    from portal.inbox import services as inbox
+
+    url = current_app.config.get("INBOX_IMAP_URL")
+    if not url:
+        raise click.ClickException("Set INBOX_IMAP_URL, e.g. imaps://user:password@host/INBOX.")
+    try:
+        result, problems = inbox.fetch_mail(url)
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    for problem in problems:
+        click.echo(f"Skipped: {problem}", err=True)
+    click.echo(f"Imported {result.imported} e-mail(s); {result.duplicates} already in the inbox.")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to the app."""
     app.cli.add_command(seed_demo_command)
@@ -183,3 +223,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_revenue_command)
     app.cli.add_command(send_digests_command)
     app.cli.add_command(seed_bench_command)
+    app.cli.add_command(import_mail_command)
+    app.cli.add_command(fetch_mail_command)

@@ -5,7 +5,7 @@ Shared by the HTML validity test and the browser tests (phones, accessibility).
 
 from portal.briefs import services as briefs
 from portal.extensions import db
-from portal.models import Organisation, Question, Requirement, Survey, SurveyStatus, User
+from portal.models import InboxItem, Organisation, Question, Requirement, Survey, SurveyStatus, User
 from portal.seed.demo import seed_demo
 from portal.surveys import services as surveys
 from portal.webhooks import services as webhooks
@@ -35,6 +35,9 @@ PAGES = {
         "/surveys/{draft}",
         "/surveys/{draft}/questions/{draft_question}",
         "/briefs",
+        "/inbox/",
+        "/inbox/import",
+        "/inbox/{inbox_item}",
     ],
     "vendor@example.com": [
         "/reports/vendor",
@@ -88,6 +91,7 @@ def demo_ids() -> dict[str, int]:
         "organisation": db.session.scalar(db.select(Organisation.id).order_by(Organisation.id)),
         "user": db.session.scalar(db.select(User.id).order_by(User.id)),
         "webhook": webhook.id,
+        "inbox_item": db.session.scalar(db.select(InboxItem.id).order_by(InboxItem.id)),
     }
 
 

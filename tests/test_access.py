@@ -10,7 +10,13 @@ from tests.conftest import login
 # Each role's permissions, written out once; a change to a predicate must change this table.
 EXPECTED = {
     Role.PARTNER: {"read_board", "take_part"},
-    Role.EDITOR: {"read_board", "run_surveys", "read_survey_reports", "read_vendor_report"},
+    Role.EDITOR: {
+        "read_board",
+        "run_surveys",
+        "triage_inbox",
+        "read_survey_reports",
+        "read_vendor_report",
+    },
     Role.VENDOR: {
         "read_board",
         "read_survey_reports",
@@ -25,6 +31,7 @@ EXPECTED = {
     Role.ADMIN: {
         "read_board",
         "run_surveys",
+        "triage_inbox",
         "read_survey_reports",
         "read_vendor_report",
         "export_reports",

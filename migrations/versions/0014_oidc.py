@@ -1,7 +1,7 @@
 """the identity provider's subject on a user signed in through single sign-on
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-26 03:30:00
 
 Unique and nullable: accounts that never used single sign-on have none; a later change of the
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -30,6 +30,7 @@ from portal.models.board import (
     VoteConsent,
 )
 from portal.models.exports import ExportJob
+from portal.models.inbox import InboxItem, InboxStatus, OnBehalfRecord, RecordKind
 from portal.models.privacy import (
     ReleasedCell,
     RequirementMonth,
@@ -53,6 +54,10 @@ from portal.models.surveys import (
 from portal.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "InboxItem",
+    "InboxStatus",
+    "OnBehalfRecord",
+    "RecordKind",
     "ExportJob",
     "ReleasedCell",
     "RequirementMonth",

@@ -10,9 +10,11 @@ from flask_login import current_user
 from portal import privacy
 from portal.access import can_manage_org, can_take_part, own_organisation, require
 from portal.auth.services import create_invitation
+from portal.inbox.forms import ConsentForm
+from portal.inbox.services import records_for
 from portal.models import Role
 from portal.org.forms import ColleagueInviteForm
-from portal.web.forms import REFUSED, attempt, form_status
+from portal.web.forms import REFUSED, ActionForm, attempt, form_status
 
 bp = Blueprint("org", __name__)
 
@@ -27,6 +29,9 @@ def index():
         organisation=organisation,
         votes=privacy.own_votes(current_user, organisation),
         profiles=privacy.own_revenue_profiles(current_user, organisation),
+        recorded=records_for(current_user, organisation),
+        consent_form=ConsentForm,
+        action_form=ActionForm(),
     )
 
 

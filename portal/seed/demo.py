@@ -49,6 +49,7 @@ from portal.models import (
 from portal.revenue.services import seed_rates
 from portal.seed import content as demo_content
 from portal.seed.content import QuestionSpec
+from portal.seed.inbox import seed_inbox
 from portal.surveys.release import release_due_surveys
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published in the README on purpose
@@ -460,6 +461,7 @@ SEED_STEPS = [
     ("surveys and responses", seed_surveys),
     ("released board figures", privacy.refresh),  # what the demo's votes make showable
     ("released survey reports", release_due_surveys),
+    ("inbox e-mails", seed_inbox),
 ]
 
 

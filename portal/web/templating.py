@@ -60,6 +60,7 @@ NAVIGATION = {
         ("Requirements", "board.index"),
         ("Surveys", "surveys.index"),
         ("Briefs", "briefs.index"),
+        ("Inbox", "inbox.index"),
         ("Vendor report", "reports.vendor"),
     ],
     Role.VENDOR: [
