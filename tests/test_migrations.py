@@ -60,3 +60,10 @@ def test_upgrading_a_populated_sqlite_database_keeps_its_rows(tmp_path):
         assert db.session.execute(text("SELECT weekly_digest FROM user")).scalar() == 0
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_connections_after_migrating_enforce_foreign_keys(app):
+    """Migrating turns SQLite's foreign keys off; the pooled connection must get them back."""
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
