@@ -32,7 +32,7 @@ def require_admin():
 
 
 def organisation_choices() -> list[tuple[int, str]]:
-    return [(0, "— none (administrators only) —"), *services.organisation_names()]
+    return [(0, "— none (administrators only) —"), *org.organisation_names()]
 
 
 @bp.route("/")

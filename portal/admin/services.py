@@ -1,7 +1,5 @@
 """Administration rules: organisations and user accounts."""
 
-import re
-import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -10,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.auth.services import check_role_fits, revoke_sessions
+from portal.documents.files import slug as slug_of
 from portal.errors import ServiceError
 from portal.extensions import db
 from portal.models import (
@@ -23,13 +22,8 @@ from portal.models import (
     User,
 )
 
+SLUG_MAX = 80  # the slug columns' length
 CATALOGUES: dict[str, type[Product] | type[Topic]] = {"products": Product, "topics": Topic}
-
-
-def slugify(text: str) -> str:
-    """A URL-safe, lower-case slug made of ASCII letters, digits and dashes."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
 
 
 def organisations_query() -> Select:
@@ -49,12 +43,6 @@ def organisations_query() -> Select:
 def organisations_with_members() -> list[Row]:
     """Rows of (organisation, member count), by name."""
     return list(db.session.execute(organisations_query()).all())
-
-
-def organisation_names() -> list[tuple[int, str]]:
-    """Id and name of every organisation, by name (for choosing one)."""
-    query = select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    return [(id_, name) for id_, name in db.session.execute(query)]
 
 
 def find_organisation(organisation_id: int | None) -> Organisation | None:
@@ -132,7 +120,7 @@ def save_organisation(actor: User, organisation: Organisation | None, **fields) 
     """Create (organisation=None) or update an organisation; every change is audited with what
     changed, and a save that changes nothing records nothing."""
     name = fields["name"].strip()
-    slug = slugify(fields.get("slug") or name)
+    slug = slug_of(fields.get("slug") or name, SLUG_MAX)
     if not slug:
         raise ServiceError("Use at least one letter or digit.", "slug")
     kind = OrgKind(fields["kind"])
@@ -215,7 +203,7 @@ def save_catalogue_item(
 ) -> Product | Topic:
     """Create or update a product or topic; names and slugs are unique, changes audited."""
     model = CATALOGUES[kind]
-    name, slug = name.strip(), slugify(slug or name)
+    name, slug = name.strip(), slug_of(slug or name, SLUG_MAX)
     if not slug:
         raise ServiceError("Use at least one letter or digit.", "slug")
     others = select(model.id)

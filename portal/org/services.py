@@ -34,14 +34,17 @@ def domain_for_email(email: str) -> EmailDomain | None:
     return db.session.scalar(select(EmailDomain).where(EmailDomain.domain == domain))
 
 
-def partner_organisations() -> list[tuple[int, str]]:
-    """Id and name of every partner organisation, by name (domains map to partners only)."""
-    query = (
-        select(Organisation.id, Organisation.name)
-        .where(Organisation.kind == OrgKind.PARTNER)
-        .order_by(Organisation.name)
-    )
+def organisation_names(kind: OrgKind | None = None) -> list[tuple[int, str]]:
+    """Id and name of every organisation (of `kind`, when given), by name, for choosing one."""
+    query = select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    if kind is not None:
+        query = query.where(Organisation.kind == kind)
     return [(id_, name) for id_, name in db.session.execute(query)]
+
+
+def partner_organisations() -> list[tuple[int, str]]:
+    """Partner organisations only: domains map to partners, inbox mail comes from them."""
+    return organisation_names(OrgKind.PARTNER)
 
 
 def add_email_domain(
