@@ -17,9 +17,12 @@ from portal.board import services
 from portal.briefs import services as briefs
 from portal.database import utcnow
 from portal.extensions import db
+from portal.inbox import services as inbox
 from portal.models import (
     ExchangeRate,
     Importance,
+    InboxItem,
+    OnBehalfRecord,
     PartnerType,
     Region,
     Requirement,
@@ -162,6 +165,38 @@ def test_one_new_anonymous_vote_moves_no_segment_or_revenue_figure(stage):
     assert revenue_figures(after) == revenue_figures(before)
     # Only the live, public counts moved.
     assert after["items"][0]["organisations"] == before["items"][0]["organisations"] + 1
+
+
+def test_a_vote_recorded_from_an_e_mail_moves_nothing_and_neither_does_withdrawing_it(
+    app, stage, make
+):
+    """The editor records a newcomer's e-mailed vote, then the organisation withdraws it: one
+    organisation's change each time, so no released figure may move (segments included)."""
+    rid = released(stage)
+    before = revenue_figures(stage.report())
+    newcomer = stage.org(region=Region.APAC, partner_type=PartnerType.ISV)
+    editor = make.user(Role.EDITOR)
+    with app.app_context():
+        item = InboxItem(
+            message_id="<attack@newcomer.example>",
+            from_email="ceo@newcomer.example",
+            subject="We need partner billing",
+            body="Count us in: a showstopper.",
+            organisation_id=newcomer,
+        )
+        db.session.add(item)
+        db.session.commit()
+        record = inbox.record_vote(
+            db.session.get(User, editor.id), item, rid, Importance.SHOWSTOPPER
+        )
+        record_id = record.id
+    after_recording = stage.report()
+    assert revenue_figures(after_recording) == before
+    assert after_recording["items"][0]["organisations"] == 6  # the live, public count moved
+    with app.app_context():
+        member = db.session.get(User, stage.members[newcomer])
+        inbox.withdraw(member, db.session.get(OnBehalfRecord, record_id))
+    assert revenue_figures(stage.report()) == before
 
 
 def test_a_release_does_not_move_a_segment_by_one_newcomers_amount(stage):
