@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from portal import audit
 from portal.access import can_manage_webhooks
@@ -158,8 +158,6 @@ def delete_endpoint(user: User, endpoint: WebhookEndpoint) -> None:
     if not can_manage_webhooks(user):
         raise ServiceError("Only the vendor's channel team and admins manage webhooks.")
     audit.record(user, "webhook.delete", f"webhook:{endpoint.id}", url=endpoint.url)
-    # Not left to ON DELETE CASCADE alone: a SQLite connection may have foreign keys off.
-    db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     db.session.delete(endpoint)
     db.session.commit()
 
